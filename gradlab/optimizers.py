@@ -1,0 +1,994 @@
+r"""Gradient-based optimizers, vectorized over many trajectories at once.
+
+Each class follows the algorithm that ``torch.optim`` documents for the class of the same name,
+with the same hyperparameter names and defaults, so the numbers a learner sees here are the
+numbers PyTorch gives. Each one is a pair of pure functions on explicit state:
+
+>>> import numpy as np
+>>> from gradlab.optimizers import Adam
+>>> params = np.array([[1.0, 2.0], [-3.0, 0.5]])     # two trajectories in two variables
+>>> opt = Adam(lr=0.1)
+>>> state = opt.init(params)
+>>> params, state = opt.update(2 * params, state, params)   # one step on |x|^2
+>>> params
+array([[ 0.9,  1.9],
+       [-2.9,  0.4]])
+>>> state.step
+array([1., 1.])
+
+Shapes: ``params`` and ``grad`` are ``(n, dim)``, one row per trajectory. Every hyperparameter may
+be a scalar or an array of shape ``(n,)`` (one value per trajectory), so a sweep over 500 learning
+rates is a single call. ``update`` never changes its inputs; it returns new arrays.
+
+State fields are named like PyTorch's ``optimizer.state[p]`` entries (``step``, ``exp_avg``,
+``exp_avg_sq``, ...). ``step`` has shape ``(n,)`` and counts finished updates (a float, as in
+PyTorch); the buffers have the shape of ``params``. A field that the chosen options do not use
+(``max_exp_avg_sq`` without ``amsgrad``, say) is ``None``, as PyTorch keeps no such entry.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "SGD",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "Adadelta",
+    "Adamax",
+    "NAdam",
+    "Optimizer",
+    "SGDState",
+    "AdagradState",
+    "RMSpropState",
+    "AdamState",
+    "AdadeltaState",
+    "AdamaxState",
+    "NAdamState",
+]
+
+
+# --------------------------------------------------------------------------- checking input
+
+
+def _hyperparameter(name, value, *, low=0.0, high=None, low_open=False, high_open=False):
+    """Check one hyperparameter; return it as a float or a read-only ``(n,)`` float array."""
+    try:
+        array = np.array(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be a number or a 1-D array of numbers, got {value!r}"
+        ) from None
+    if array.ndim > 1 or (array.ndim == 1 and array.size == 0):
+        raise ValueError(
+            f"{name} must be a scalar or a 1-D array with one value per trajectory, "
+            f"got shape {array.shape}"
+        )
+    too_low = array <= low if low_open else array < low
+    too_high = np.zeros(array.shape, bool) if high is None else (
+        array >= high if high_open else array > high
+    )
+    bad = ~np.isfinite(array) | too_low | too_high
+    if bad.any():
+        if high is None:
+            allowed = f"> {low:g}" if low_open else f">= {low:g}"
+        else:
+            allowed = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        index = int(np.argmax(bad.ravel()))
+        where = f" at index {index}" if array.ndim else ""
+        raise ValueError(f"{name} must be {allowed}, got {array.ravel()[index]!r}{where}")
+    if array.ndim == 0:
+        return float(array)
+    array.flags.writeable = False
+    return array
+
+
+def _betas(betas):
+    """Split ``betas`` into two checked coefficients, each in [0, 1)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    return (
+        _hyperparameter("betas[0]", betas[0], high=1.0, high_open=True),
+        _hyperparameter("betas[1]", betas[1], high=1.0, high_open=True),
+    )
+
+
+def _nonzero(value):
+    """True when a scalar or array hyperparameter has any non-zero entry."""
+    return bool(np.any(value != 0))
+
+
+def _show(value):
+    """Short text for a hyperparameter value: the number, or a summary of a per-row array."""
+    if isinstance(value, np.ndarray):
+        return f"<{value.size} values in [{value.min():g}, {value.max():g}]>"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    return repr(value)
+
+
+# --------------------------------------------------------------------------- the shared base
+
+
+class Optimizer:
+    """What every optimizer here shares: checked hyperparameters and their broadcasting.
+
+    Subclasses call :meth:`_store` in ``__init__`` and implement ``init`` and ``update``.
+    A per-trajectory hyperparameter of shape ``(n,)`` is kept as a column ``(n, 1)`` so that it
+    broadcasts against ``params`` of shape ``(n, dim)``: row ``i`` gets value ``i``.
+    """
+
+    name = "optimizer"
+
+    def _store(self, **hyperparameters):
+        lengths = {k: v.size for k, v in hyperparameters.items() if isinstance(v, np.ndarray)}
+        if len(set(lengths.values())) > 1:
+            listed = ", ".join(f"{k} has {size}" for k, size in lengths.items())
+            raise ValueError(
+                f"per-trajectory hyperparameters must all have the same length; {listed}"
+            )
+        self._n = next(iter(lengths.values()), None)
+        self._values = hyperparameters
+        self._h = SimpleNamespace(
+            **{k: v[:, None] if isinstance(v, np.ndarray) else v
+               for k, v in hyperparameters.items()}
+        )
+
+    @property
+    def lr(self):
+        """The base learning rate: a float, or an ``(n,)`` array with one value per row."""
+        return self._values["lr"]
+
+    @property
+    def n(self):
+        """The number of trajectories the hyperparameters fix, or ``None`` if all are scalars."""
+        return self._n
+
+    def hyperparameters(self) -> dict:
+        """The hyperparameters by their PyTorch names (``betas`` as a pair), for display."""
+        shown = {}
+        for key, value in self._values.items():
+            if key == "beta1":
+                shown["betas"] = (value, self._values["beta2"])
+            elif key != "beta2":
+                shown[key] = value
+        return shown | self._flags()
+
+    def _flags(self) -> dict:
+        return {}
+
+    def __repr__(self):
+        inside = ", ".join(f"{k}={_show(v)}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({inside})"
+
+    def _check_params(self, params):
+        params = np.asarray(params, dtype=float)
+        if params.ndim != 2:
+            raise ValueError(
+                f"params must have shape (n, dim) with one row per trajectory, "
+                f"got shape {params.shape}"
+            )
+        if self._n is not None and params.shape[0] != self._n:
+            raise ValueError(
+                f"{self.name} has hyperparameters for {self._n} trajectories, "
+                f"but params has {params.shape[0]} rows"
+            )
+        return params
+
+    def _prepare(self, grad, params, lr):
+        """Check shapes; return ``grad``, ``params`` and the learning rate to use as a column."""
+        params = self._check_params(params)
+        grad = np.asarray(grad, dtype=float)
+        if grad.shape != params.shape:
+            raise ValueError(
+                f"grad has shape {grad.shape} but params has shape {params.shape}; "
+                "they must match"
+            )
+        if lr is None:
+            return grad, params, self._h.lr
+        if np.ndim(lr) == 0:
+            lr = float(lr)
+            if not lr >= 0:
+                raise ValueError(f"lr must be >= 0, got {lr!r}")
+            return grad, params, lr
+        lr = np.asarray(lr, dtype=float)
+        if lr.shape != (params.shape[0],):
+            raise ValueError(
+                f"lr must be a scalar or have shape ({params.shape[0]},), one value per row "
+                f"of params; got shape {lr.shape}"
+            )
+        if not (lr >= 0).all():
+            raise ValueError(f"lr must be >= 0, got {lr[~(lr >= 0)][0]!r}")
+        return grad, params, lr[:, None]
+
+
+# --------------------------------------------------------------------------- SGD
+
+
+class SGDState(NamedTuple):
+    """State of :class:`SGD`.
+
+    step : (n,) finished updates; momentum_buffer : (n, dim), ``None`` when momentum is 0.
+    """
+
+    step: np.ndarray
+    momentum_buffer: np.ndarray | None
+
+
+class SGD(Optimizer):
+    r"""Gradient descent, with optional momentum, as ``torch.optim.SGD``.
+
+    With gradient :math:`g_t`, weight decay :math:`\lambda`, momentum :math:`\mu`, dampening
+    :math:`\tau` and learning rate :math:`\gamma`:
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
+        b_t &\leftarrow g_t \quad \text{at the first step, else} \quad
+              b_t \leftarrow \mu b_{t-1} + (1 - \tau) g_t \\
+        d_t &\leftarrow g_t + \mu b_t \ \text{(nesterov)} \quad\text{or}\quad d_t \leftarrow b_t \\
+        \theta_t &\leftarrow \theta_{t-1} - \gamma d_t
+
+    Without momentum (:math:`\mu = 0`) the update is plain gradient descent,
+    :math:`\theta_t = \theta_{t-1} - \gamma g_t`.
+
+    Parameters
+    ----------
+    lr : float or (n,) array, default 1e-3
+        Learning rate :math:`\gamma`, >= 0.
+    momentum : float or (n,) array, default 0
+        Momentum factor :math:`\mu`, >= 0.
+    dampening : float or (n,) array, default 0
+        Dampening :math:`\tau` for momentum, in [0, 1].
+    weight_decay : float or (n,) array, default 0
+        L2 penalty :math:`\lambda` added to the gradient, >= 0.
+    nesterov : bool, default False
+        Nesterov momentum; needs momentum > 0 and dampening = 0 in every row (as PyTorch).
+
+    Notes
+    -----
+    PyTorch's convention differs from the usual textbook form
+    :math:`v_t = \mu v_{t-1} - \gamma g_t,\ \theta_t = \theta_{t-1} + v_t` (Sutskever et al.):
+    the buffer holds gradients, not steps, so the learning rate multiplies it at the end, and the
+    buffer starts at the first gradient itself rather than at zero. With a constant learning rate
+    and no dampening the two forms give the same points. The Nesterov variant is the
+    reformulation that evaluates gradients at the current point only.
+
+    References
+    ----------
+    Sutskever, Martens, Dahl, Hinton (2013). On the importance of initialization and momentum in
+    deep learning. ICML.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = SGD(lr=0.1, momentum=0.9)
+    >>> x = np.array([[1.0]])
+    >>> state = opt.init(x)
+    >>> x, state = opt.update(np.array([[2.0]]), state, x)   # buffer starts at the gradient
+    >>> x, state.momentum_buffer
+    (array([[0.8]]), array([[2.]]))
+    >>> x, state = opt.update(np.array([[2.0]]), state, x)   # buffer = 0.9 * 2 + 2
+    >>> x, state.momentum_buffer
+    (array([[0.42]]), array([[3.8]]))
+    """
+
+    name = "SGD"
+    State = SGDState
+
+    def __init__(self, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+        self._store(
+            lr=_hyperparameter("lr", lr),
+            momentum=_hyperparameter("momentum", momentum),
+            dampening=_hyperparameter("dampening", dampening, high=1.0),
+            weight_decay=_hyperparameter("weight_decay", weight_decay),
+        )
+        self.nesterov = bool(nesterov)
+        momentum, dampening = self._values["momentum"], self._values["dampening"]
+        if self.nesterov and (np.any(momentum <= 0) or np.any(dampening != 0)):
+            raise ValueError(
+                "nesterov=True requires momentum > 0 and dampening = 0 in every row, "
+                f"got momentum={_show(momentum)}, dampening={_show(dampening)}"
+            )
+        self._uses_momentum = _nonzero(momentum)
+        # PyTorch keeps no buffer where momentum is 0: those rows take the plain gradient step
+        self._some_rows_without_momentum = self._uses_momentum and bool(np.any(momentum == 0))
+        self._uses_weight_decay = _nonzero(self._values["weight_decay"])
+
+    def _flags(self):
+        return {"nesterov": self.nesterov}
+
+    def init(self, params) -> SGDState:
+        """Fresh state for ``params`` of shape ``(n, dim)``."""
+        params = self._check_params(params)
+        buffer = np.zeros_like(params) if self._uses_momentum else None
+        return SGDState(step=np.zeros(params.shape[0]), momentum_buffer=buffer)
+
+    def update(self, grad, state: SGDState, params, lr=None):
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        grad, params, lr = self._prepare(grad, params, lr)
+        h = self._h
+        if self._uses_weight_decay:
+            grad = grad + h.weight_decay * params
+        buffer = state.momentum_buffer
+        direction = grad
+        if self._uses_momentum:
+            first_step = (state.step == 0)[:, None]
+            buffer = np.where(first_step, grad, h.momentum * buffer + (1 - h.dampening) * grad)
+            direction = grad + h.momentum * buffer if self.nesterov else buffer
+            if self._some_rows_without_momentum:
+                direction = np.where(h.momentum == 0, grad, direction)
+        new_params = params - lr * direction
+        return new_params, SGDState(step=state.step + 1.0, momentum_buffer=buffer)
+
+
+# --------------------------------------------------------------------------- Adagrad
+
+
+class AdagradState(NamedTuple):
+    """State of :class:`Adagrad`: step (n,) and the running sum of squared gradients (n, dim)."""
+
+    step: np.ndarray
+    sum: np.ndarray
+
+
+class Adagrad(Optimizer):
+    r"""AdaGrad, as ``torch.optim.Adagrad``.
+
+    With learning-rate decay :math:`\eta`, weight decay :math:`\lambda`, and :math:`t` counting
+    from 1:
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
+        \tilde\gamma_t &\leftarrow \gamma / (1 + (t - 1) \eta) \\
+        s_t &\leftarrow s_{t-1} + g_t^2 \\
+        \theta_t &\leftarrow \theta_{t-1} - \tilde\gamma_t \, g_t / (\sqrt{s_t} + \epsilon)
+
+    with :math:`s_0` = ``initial_accumulator_value``.
+
+    Parameters
+    ----------
+    lr : float or (n,) array, default 1e-2
+    lr_decay : float or (n,) array, default 0
+        :math:`\eta` >= 0.
+    weight_decay : float or (n,) array, default 0
+    initial_accumulator_value : float or (n,) array, default 0
+        Starting value of the sum :math:`s_0`, >= 0.
+    eps : float or (n,) array, default 1e-10
+        Added to the root, > 0 (PyTorch also accepts 0; here it could divide 0 by 0).
+
+    Notes
+    -----
+    Duchi et al. have no learning-rate decay; ``lr_decay`` is PyTorch's addition. The
+    :math:`\epsilon` is added outside the square root.
+
+    References
+    ----------
+    Duchi, Hazan, Singer (2011). Adaptive subgradient methods for online learning and stochastic
+    optimization. JMLR 12.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = Adagrad(lr=0.5)
+    >>> x = np.array([[1.0]])
+    >>> x, state = opt.update(np.array([[3.0]]), opt.init(x), x)   # 1 - 0.5 * 3 / sqrt(9)
+    >>> x, state.sum
+    (array([[0.5]]), array([[9.]]))
+    """
+
+    name = "Adagrad"
+    State = AdagradState
+
+    def __init__(self, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
+                 eps=1e-10):
+        self._store(
+            lr=_hyperparameter("lr", lr),
+            lr_decay=_hyperparameter("lr_decay", lr_decay),
+            weight_decay=_hyperparameter("weight_decay", weight_decay),
+            initial_accumulator_value=_hyperparameter(
+                "initial_accumulator_value", initial_accumulator_value),
+            eps=_hyperparameter("eps", eps, low_open=True),
+        )
+        self._uses_weight_decay = _nonzero(self._values["weight_decay"])
+
+    def init(self, params) -> AdagradState:
+        """Fresh state: ``sum`` starts at ``initial_accumulator_value``."""
+        params = self._check_params(params)
+        start = np.broadcast_to(self._h.initial_accumulator_value, params.shape)
+        return AdagradState(step=np.zeros(params.shape[0]), sum=np.array(start, dtype=float))
+
+    def update(self, grad, state: AdagradState, params, lr=None):
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        grad, params, lr = self._prepare(grad, params, lr)
+        h = self._h
+        step = state.step + 1.0
+        if self._uses_weight_decay:
+            grad = grad + h.weight_decay * params
+        decayed_lr = lr / (1 + (step[:, None] - 1) * h.lr_decay)
+        square_sum = state.sum + grad * grad
+        std = np.sqrt(square_sum) + h.eps
+        new_params = params - decayed_lr * (grad / std)
+        return new_params, AdagradState(step=step, sum=square_sum)
+
+
+# --------------------------------------------------------------------------- RMSprop
+
+
+class RMSpropState(NamedTuple):
+    """State of :class:`RMSprop`: step (n,); square_avg, and when used momentum_buffer and
+    grad_avg (centered), each (n, dim)."""
+
+    step: np.ndarray
+    square_avg: np.ndarray
+    momentum_buffer: np.ndarray | None
+    grad_avg: np.ndarray | None
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop, as ``torch.optim.RMSprop``.
+
+    With smoothing constant :math:`\alpha`, momentum :math:`\mu`, weight decay :math:`\lambda`:
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
+        v_t &\leftarrow \alpha v_{t-1} + (1 - \alpha) g_t^2 \\
+        \bar g_t &\leftarrow \alpha \bar g_{t-1} + (1 - \alpha) g_t
+            \quad \text{(centered only)} \\
+        a_t &\leftarrow \sqrt{v_t} + \epsilon
+            \quad\text{or, centered,}\quad a_t \leftarrow \sqrt{v_t - \bar g_t^2} + \epsilon \\
+        b_t &\leftarrow \mu b_{t-1} + g_t / a_t, \quad
+            \theta_t \leftarrow \theta_{t-1} - \gamma b_t \quad \text{(momentum > 0)} \\
+        \theta_t &\leftarrow \theta_{t-1} - \gamma g_t / a_t \quad \text{(no momentum)}
+
+    All buffers start at zero.
+
+    Parameters
+    ----------
+    lr : float or (n,) array, default 1e-2
+    alpha : float or (n,) array, default 0.99
+        Smoothing constant :math:`\alpha` in [0, 1].
+    eps : float or (n,) array, default 1e-8
+        Added to the root, > 0.
+    weight_decay : float or (n,) array, default 0
+    momentum : float or (n,) array, default 0
+    centered : bool, default False
+        Divide by an estimate of the gradient's standard deviation instead of its RMS.
+
+    Notes
+    -----
+    RMSprop was proposed in Hinton's lecture notes, the centered form by Graves (2013).
+    PyTorch adds :math:`\epsilon` outside the root (TensorFlow inside). In exact arithmetic
+    :math:`v_t \ge \bar g_t^2`; rounding can make the difference a hair below zero, where
+    PyTorch would return NaN, so here it is clipped at zero first.
+
+    References
+    ----------
+    Hinton, Srivastava, Swersky. Neural networks for machine learning, lecture 6e.
+    Graves (2013). Generating sequences with recurrent neural networks. arXiv:1308.0850.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = RMSprop(lr=0.01, alpha=0.75, eps=1e-8)
+    >>> x = np.array([[1.0]])
+    >>> x, state = opt.update(np.array([[2.0]]), opt.init(x), x)   # v = 0.25 * 4 = 1
+    >>> state.square_avg
+    array([[1.]])
+    """
+
+    name = "RMSprop"
+    State = RMSpropState
+
+    def __init__(self, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                 centered=False):
+        self._store(
+            lr=_hyperparameter("lr", lr),
+            alpha=_hyperparameter("alpha", alpha, high=1.0),
+            eps=_hyperparameter("eps", eps, low_open=True),
+            weight_decay=_hyperparameter("weight_decay", weight_decay),
+            momentum=_hyperparameter("momentum", momentum),
+        )
+        self.centered = bool(centered)
+        self._uses_momentum = _nonzero(self._values["momentum"])
+        self._uses_weight_decay = _nonzero(self._values["weight_decay"])
+
+    def _flags(self):
+        return {"centered": self.centered}
+
+    def init(self, params) -> RMSpropState:
+        """Fresh state: every buffer zero."""
+        params = self._check_params(params)
+        return RMSpropState(
+            step=np.zeros(params.shape[0]),
+            square_avg=np.zeros_like(params),
+            momentum_buffer=np.zeros_like(params) if self._uses_momentum else None,
+            grad_avg=np.zeros_like(params) if self.centered else None,
+        )
+
+    def update(self, grad, state: RMSpropState, params, lr=None):
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        grad, params, lr = self._prepare(grad, params, lr)
+        h = self._h
+        if self._uses_weight_decay:
+            grad = grad + h.weight_decay * params
+        square_avg = h.alpha * state.square_avg + (1 - h.alpha) * grad * grad
+        grad_avg = state.grad_avg
+        if self.centered:
+            grad_avg = h.alpha * grad_avg + (1 - h.alpha) * grad
+            avg = np.sqrt(np.maximum(square_avg - grad_avg * grad_avg, 0.0)) + h.eps
+        else:
+            avg = np.sqrt(square_avg) + h.eps
+        buffer = state.momentum_buffer
+        if self._uses_momentum:
+            buffer = h.momentum * buffer + grad / avg
+            new_params = params - lr * buffer
+        else:
+            new_params = params - lr * (grad / avg)
+        new_state = RMSpropState(step=state.step + 1.0, square_avg=square_avg,
+                                 momentum_buffer=buffer, grad_avg=grad_avg)
+        return new_params, new_state
+
+
+# --------------------------------------------------------------------------- Adam and AdamW
+
+
+class AdamState(NamedTuple):
+    """State of :class:`Adam` and :class:`AdamW`: step (n,); exp_avg, exp_avg_sq and (amsgrad)
+    max_exp_avg_sq, each (n, dim)."""
+
+    step: np.ndarray
+    exp_avg: np.ndarray
+    exp_avg_sq: np.ndarray
+    max_exp_avg_sq: np.ndarray | None
+
+
+class Adam(Optimizer):
+    r"""Adam, as ``torch.optim.Adam``.
+
+    With :math:`t` counting from 1 and all moments starting at zero:
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
+        m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
+        v_t &\leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+        \hat v_t &\leftarrow \max(\hat v_{t-1}, v_t) \ \text{(amsgrad)}
+            \quad\text{or}\quad \hat v_t \leftarrow v_t \\
+        \theta_t &\leftarrow \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t} \,
+            \frac{m_t}{\sqrt{\hat v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
+
+    Parameters
+    ----------
+    lr : float or (n,) array, default 1e-3
+    betas : pair of (float or (n,) array), default (0.9, 0.999)
+        Decay rates :math:`(\beta_1, \beta_2)` of the two moments, each in [0, 1).
+    eps : float or (n,) array, default 1e-8
+        Added to the bias-corrected root, > 0.
+    weight_decay : float or (n,) array, default 0
+        L2 penalty :math:`\lambda` added to the gradient (see :class:`AdamW` for the decoupled
+        form).
+    amsgrad : bool, default False
+        Divide by the largest second moment seen so far.
+
+    Notes
+    -----
+    This is Algorithm 1 of Kingma & Ba with the bias corrections folded into the step size, and
+    :math:`\epsilon` added after the second-moment correction, as in the paper. For AMSGrad,
+    Reddi et al. use the running maximum without bias correction; PyTorch takes the maximum of
+    the uncorrected :math:`v_t` and then divides by :math:`\sqrt{1-\beta_2^t}` of the current
+    step, which is what is done here.
+
+    References
+    ----------
+    Kingma, Ba (2015). Adam: a method for stochastic optimization. ICLR.
+    Reddi, Kale, Kumar (2018). On the convergence of Adam and beyond. ICLR.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = Adam(lr=0.1)
+    >>> x = np.array([[1.0, 1.0]])
+    >>> x, state = opt.update(np.array([[5.0, -0.01]]), opt.init(x), x)
+    >>> x.round(6)        # the first step has length lr in every coordinate
+    array([[0.9, 1.1]])
+    """
+
+    name = "Adam"
+    State = AdamState
+    _decoupled = False
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
+        beta1, beta2 = _betas(betas)
+        self._store(
+            lr=_hyperparameter("lr", lr),
+            beta1=beta1,
+            beta2=beta2,
+            eps=_hyperparameter("eps", eps, low_open=True),
+            weight_decay=_hyperparameter("weight_decay", weight_decay),
+        )
+        self.amsgrad = bool(amsgrad)
+        self._uses_weight_decay = _nonzero(self._values["weight_decay"])
+
+    def _flags(self):
+        return {"amsgrad": self.amsgrad}
+
+    def init(self, params) -> AdamState:
+        """Fresh state: both moments zero (and their running maximum, with ``amsgrad``)."""
+        params = self._check_params(params)
+        return AdamState(
+            step=np.zeros(params.shape[0]),
+            exp_avg=np.zeros_like(params),
+            exp_avg_sq=np.zeros_like(params),
+            max_exp_avg_sq=np.zeros_like(params) if self.amsgrad else None,
+        )
+
+    def update(self, grad, state: AdamState, params, lr=None):
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        grad, params, lr = self._prepare(grad, params, lr)
+        h = self._h
+        step = state.step + 1.0
+        t = step[:, None]
+        if self._uses_weight_decay:
+            if self._decoupled:
+                params = params * (1 - lr * h.weight_decay)
+            else:
+                grad = grad + h.weight_decay * params
+        exp_avg = h.beta1 * state.exp_avg + (1 - h.beta1) * grad
+        exp_avg_sq = h.beta2 * state.exp_avg_sq + (1 - h.beta2) * grad * grad
+        bias_correction1 = 1 - h.beta1**t
+        bias_correction2 = 1 - h.beta2**t
+        max_exp_avg_sq = state.max_exp_avg_sq
+        if self.amsgrad:
+            max_exp_avg_sq = np.maximum(max_exp_avg_sq, exp_avg_sq)
+            second_moment = max_exp_avg_sq
+        else:
+            second_moment = exp_avg_sq
+        denom = np.sqrt(second_moment) / np.sqrt(bias_correction2) + h.eps
+        new_params = params - (lr / bias_correction1) * (exp_avg / denom)
+        return new_params, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay, as ``torch.optim.AdamW``.
+
+    The same update as :class:`Adam`, except that the weight decay no longer enters the gradient
+    (and so the moments); it shrinks the parameters directly, before the Adam step:
+
+    .. math::
+
+        \theta_{t-1} &\leftarrow \theta_{t-1} (1 - \gamma \lambda) \\
+        m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
+        v_t &\leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+        \hat v_t &\leftarrow \max(\hat v_{t-1}, v_t) \ \text{(amsgrad)}
+            \quad\text{or}\quad \hat v_t \leftarrow v_t \\
+        \theta_t &\leftarrow \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t} \,
+            \frac{m_t}{\sqrt{\hat v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
+
+    Parameters are those of :class:`Adam`; only the default ``weight_decay`` differs (1e-2).
+
+    Notes
+    -----
+    Loshchilov & Hutter scale the decay by a schedule multiplier :math:`\eta_t` only, so it is
+    independent of the learning rate; PyTorch multiplies it by the learning rate
+    :math:`\gamma` (as a schedule changes :math:`\gamma`, the decay follows). This class does
+    what PyTorch does.
+
+    References
+    ----------
+    Loshchilov, Hutter (2019). Decoupled weight decay regularization. ICLR.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = AdamW(lr=0.1, weight_decay=0.5)
+    >>> x = np.array([[2.0]])
+    >>> x, state = opt.update(np.array([[0.0]]), opt.init(x), x)   # zero gradient: decay only
+    >>> x
+    array([[1.9]])
+    """
+
+    name = "AdamW"
+    _decoupled = True
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
+        super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad)
+
+
+# --------------------------------------------------------------------------- Adadelta
+
+
+class AdadeltaState(NamedTuple):
+    """State of :class:`Adadelta`: step (n,); square_avg and acc_delta, each (n, dim)."""
+
+    step: np.ndarray
+    square_avg: np.ndarray
+    acc_delta: np.ndarray
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta, as ``torch.optim.Adadelta``.
+
+    With decay :math:`\rho`; both accumulators start at zero:
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
+        v_t &\leftarrow \rho v_{t-1} + (1 - \rho) g_t^2 \\
+        \Delta_t &\leftarrow \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}} \, g_t \\
+        u_t &\leftarrow \rho u_{t-1} + (1 - \rho) \Delta_t^2 \\
+        \theta_t &\leftarrow \theta_{t-1} - \gamma \Delta_t
+
+    (:math:`v` is ``square_avg``, :math:`u` is ``acc_delta``.)
+
+    Parameters
+    ----------
+    lr : float or (n,) array, default 1.0
+        Scales :math:`\Delta_t` before it is applied.
+    rho : float or (n,) array, default 0.9
+        Decay :math:`\rho` of both running averages, in [0, 1].
+    eps : float or (n,) array, default 1e-6
+        Added inside both roots, > 0.
+    weight_decay : float or (n,) array, default 0
+
+    Notes
+    -----
+    Zeiler's method has no learning rate: it is this update with :math:`\gamma = 1`, PyTorch's
+    default.
+
+    References
+    ----------
+    Zeiler (2012). ADADELTA: an adaptive learning rate method. arXiv:1212.5701.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = Adadelta(rho=0.0, eps=1e-6)
+    >>> x = np.array([[1.0]])
+    >>> x, state = opt.update(np.array([[3.0]]), opt.init(x), x)   # step sqrt(eps/(9+eps)) * 3
+    >>> print(f"{1 - x[0, 0]:.9f}")
+    0.001000000
+    """
+
+    name = "Adadelta"
+    State = AdadeltaState
+
+    def __init__(self, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
+        self._store(
+            lr=_hyperparameter("lr", lr),
+            rho=_hyperparameter("rho", rho, high=1.0),
+            eps=_hyperparameter("eps", eps, low_open=True),
+            weight_decay=_hyperparameter("weight_decay", weight_decay),
+        )
+        self._uses_weight_decay = _nonzero(self._values["weight_decay"])
+
+    def init(self, params) -> AdadeltaState:
+        """Fresh state: both accumulators zero."""
+        params = self._check_params(params)
+        return AdadeltaState(step=np.zeros(params.shape[0]), square_avg=np.zeros_like(params),
+                             acc_delta=np.zeros_like(params))
+
+    def update(self, grad, state: AdadeltaState, params, lr=None):
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        grad, params, lr = self._prepare(grad, params, lr)
+        h = self._h
+        if self._uses_weight_decay:
+            grad = grad + h.weight_decay * params
+        square_avg = h.rho * state.square_avg + (1 - h.rho) * grad * grad
+        delta = np.sqrt(state.acc_delta + h.eps) / np.sqrt(square_avg + h.eps) * grad
+        acc_delta = h.rho * state.acc_delta + (1 - h.rho) * delta * delta
+        new_params = params - lr * delta
+        return new_params, AdadeltaState(state.step + 1.0, square_avg, acc_delta)
+
+
+# --------------------------------------------------------------------------- Adamax
+
+
+class AdamaxState(NamedTuple):
+    """State of :class:`Adamax`: step (n,); exp_avg and exp_inf, each (n, dim)."""
+
+    step: np.ndarray
+    exp_avg: np.ndarray
+    exp_inf: np.ndarray
+
+
+class Adamax(Optimizer):
+    r"""Adamax, the infinity-norm variant of Adam, as ``torch.optim.Adamax``.
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
+        m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
+        u_t &\leftarrow \max(\beta_2 u_{t-1}, |g_t| + \epsilon) \\
+        \theta_t &\leftarrow \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t} \, \frac{m_t}{u_t}
+
+    Parameters
+    ----------
+    lr : float or (n,) array, default 2e-3
+    betas : pair of (float or (n,) array), default (0.9, 0.999)
+        Each in [0, 1).
+    eps : float or (n,) array, default 1e-8
+        > 0.
+    weight_decay : float or (n,) array, default 0
+
+    Notes
+    -----
+    Kingma & Ba (section 7.1) use :math:`u_t = \max(\beta_2 u_{t-1}, |g_t|)`; PyTorch adds
+    :math:`\epsilon` to :math:`|g_t|` inside the maximum so :math:`u_t` is never zero.
+
+    References
+    ----------
+    Kingma, Ba (2015). Adam: a method for stochastic optimization. ICLR.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = Adamax(lr=0.1)
+    >>> x = np.array([[1.0]])
+    >>> x, state = opt.update(np.array([[4.0]]), opt.init(x), x)
+    >>> x.round(6), state.exp_inf.round(6)     # u = |g| + eps
+    (array([[0.9]]), array([[4.]]))
+    """
+
+    name = "Adamax"
+    State = AdamaxState
+
+    def __init__(self, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        beta1, beta2 = _betas(betas)
+        self._store(
+            lr=_hyperparameter("lr", lr),
+            beta1=beta1,
+            beta2=beta2,
+            eps=_hyperparameter("eps", eps, low_open=True),
+            weight_decay=_hyperparameter("weight_decay", weight_decay),
+        )
+        self._uses_weight_decay = _nonzero(self._values["weight_decay"])
+
+    def init(self, params) -> AdamaxState:
+        """Fresh state: both buffers zero."""
+        params = self._check_params(params)
+        return AdamaxState(step=np.zeros(params.shape[0]), exp_avg=np.zeros_like(params),
+                           exp_inf=np.zeros_like(params))
+
+    def update(self, grad, state: AdamaxState, params, lr=None):
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        grad, params, lr = self._prepare(grad, params, lr)
+        h = self._h
+        step = state.step + 1.0
+        if self._uses_weight_decay:
+            grad = grad + h.weight_decay * params
+        exp_avg = h.beta1 * state.exp_avg + (1 - h.beta1) * grad
+        exp_inf = np.maximum(h.beta2 * state.exp_inf, np.abs(grad) + h.eps)
+        bias_correction = 1 - h.beta1 ** step[:, None]
+        new_params = params - (lr / bias_correction) * (exp_avg / exp_inf)
+        return new_params, AdamaxState(step, exp_avg, exp_inf)
+
+
+# --------------------------------------------------------------------------- NAdam
+
+
+class NAdamState(NamedTuple):
+    """State of :class:`NAdam`: step and mu_product (n,); exp_avg and exp_avg_sq (n, dim)."""
+
+    step: np.ndarray
+    mu_product: np.ndarray
+    exp_avg: np.ndarray
+    exp_avg_sq: np.ndarray
+
+
+class NAdam(Optimizer):
+    r"""Adam with Nesterov momentum, as ``torch.optim.NAdam``.
+
+    With momentum decay :math:`\psi`, :math:`t` counting from 1, :math:`\Pi_0 = 1` and the
+    moments starting at zero:
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda \theta_{t-1}
+            \quad\text{or, decoupled,}\quad
+            \theta_{t-1} \leftarrow \theta_{t-1} (1 - \gamma \lambda) \\
+        \mu_t &\leftarrow \beta_1 \left(1 - \tfrac12\, 0.96^{t \psi}\right), \quad
+        \mu_{t+1} \leftarrow \beta_1 \left(1 - \tfrac12\, 0.96^{(t+1) \psi}\right) \\
+        \Pi_t &\leftarrow \Pi_{t-1} \mu_t \\
+        m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
+        v_t &\leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
+        d_t &\leftarrow \sqrt{v_t / (1 - \beta_2^t)} + \epsilon \\
+        \theta_t &\leftarrow \theta_{t-1}
+            - \frac{\gamma (1 - \mu_t)}{1 - \Pi_t} \, \frac{g_t}{d_t}
+            - \frac{\gamma \mu_{t+1}}{1 - \Pi_t \mu_{t+1}} \, \frac{m_t}{d_t}
+
+    (:math:`\Pi_t` is ``mu_product``.)
+
+    Parameters
+    ----------
+    lr : float or (n,) array, default 2e-3
+    betas : pair of (float or (n,) array), default (0.9, 0.999)
+        Each in [0, 1).
+    eps : float or (n,) array, default 1e-8
+        > 0.
+    weight_decay : float or (n,) array, default 0
+    momentum_decay : float or (n,) array, default 4e-3
+        :math:`\psi` >= 0, how fast the momentum coefficient :math:`\mu_t` warms up.
+    decoupled_weight_decay : bool, default False
+        Shrink the parameters directly (as :class:`AdamW`) instead of adding
+        :math:`\lambda\theta` to the gradient.
+
+    Notes
+    -----
+    Dozat's NAdam with his momentum schedule :math:`\mu_t` (the 0.96 and :math:`\psi = 0.004`
+    come from the paper). Unlike Adam, the first moment is bias-corrected with the product
+    of the :math:`\mu` (:math:`\Pi_t`), not with :math:`1 - \beta_1^t`.
+
+    References
+    ----------
+    Dozat (2016). Incorporating Nesterov momentum into Adam. ICLR workshop.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = NAdam(lr=0.1)
+    >>> x = np.array([[1.0]])
+    >>> x, state = opt.update(np.array([[2.0]]), opt.init(x), x)
+    >>> state.mu_product.round(6)        # 0.9 * (1 - 0.5 * 0.96 ** 0.004)
+    array([0.450073])
+    """
+
+    name = "NAdam"
+    State = NAdamState
+
+    def __init__(self, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False):
+        beta1, beta2 = _betas(betas)
+        self._store(
+            lr=_hyperparameter("lr", lr),
+            beta1=beta1,
+            beta2=beta2,
+            eps=_hyperparameter("eps", eps, low_open=True),
+            weight_decay=_hyperparameter("weight_decay", weight_decay),
+            momentum_decay=_hyperparameter("momentum_decay", momentum_decay),
+        )
+        self.decoupled_weight_decay = bool(decoupled_weight_decay)
+        self._uses_weight_decay = _nonzero(self._values["weight_decay"])
+
+    def _flags(self):
+        return {"decoupled_weight_decay": self.decoupled_weight_decay}
+
+    def init(self, params) -> NAdamState:
+        """Fresh state: ``mu_product`` one, both moments zero."""
+        params = self._check_params(params)
+        n = params.shape[0]
+        return NAdamState(step=np.zeros(n), mu_product=np.ones(n),
+                          exp_avg=np.zeros_like(params), exp_avg_sq=np.zeros_like(params))
+
+    def update(self, grad, state: NAdamState, params, lr=None):
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        grad, params, lr = self._prepare(grad, params, lr)
+        h = self._h
+        step = state.step + 1.0
+        t = step[:, None]
+        bias_correction2 = 1 - h.beta2**t
+        if self._uses_weight_decay:
+            if self.decoupled_weight_decay:
+                params = params * (1 - lr * h.weight_decay)
+            else:
+                grad = grad + h.weight_decay * params
+        mu = h.beta1 * (1 - 0.5 * 0.96 ** (t * h.momentum_decay))
+        mu_next = h.beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * h.momentum_decay))
+        mu_product = state.mu_product[:, None] * mu
+        exp_avg = h.beta1 * state.exp_avg + (1 - h.beta1) * grad
+        exp_avg_sq = h.beta2 * state.exp_avg_sq + (1 - h.beta2) * grad * grad
+        denom = np.sqrt(exp_avg_sq / bias_correction2) + h.eps
+        new_params = (
+            params
+            - (lr * (1 - mu) / (1 - mu_product)) * (grad / denom)
+            - (lr * mu_next / (1 - mu_product * mu_next)) * (exp_avg / denom)
+        )
+        return new_params, NAdamState(step, mu_product[:, 0], exp_avg, exp_avg_sq)
