@@ -1,0 +1,1063 @@
+"""Models whose loss and gradient are written out by hand, vectorized over samples.
+
+Every model is a small object holding its fixed configuration (sizes, activation, ``l2``) and
+no trained state: the parameters are always passed in, as ONE flat vector, so that an optimizer
+from :mod:`gradlab.optimizers` can move them like any other point.
+
+=================================  ===================================================
+:class:`LinearRegression`          mean squared error
+:class:`LogisticRegression`        binary cross-entropy
+:class:`SoftmaxRegression`         multiclass cross-entropy
+:class:`MLP`                       a multilayer perceptron with backpropagation
+:class:`MatrixFactorization`       squared error over the observed ratings
+:class:`LinearAutoencoder`         reconstruction error (PCA by gradient descent)
+=================================  ===================================================
+
+Common methods (``params`` has shape ``(dim,)`` or ``(..., dim)``):
+
+- ``loss(params, X, y) -> (...)``, ``gradient(params, X, y) -> (..., dim)``,
+  ``loss_and_gradient(params, X, y)``;
+- ``predict(params, X)``; ``init_params(rng) -> (dim,)``;
+- ``shapes`` (name -> shape of each parameter block, in flat order), ``dim``,
+  ``unflatten(params) -> dict`` and ``flatten(blocks) -> (..., dim)``.
+
+How the leading axes are handled: :class:`LinearRegression` and :class:`LogisticRegression`
+are vectorized over any leading axes (a whole ``(rows, cols, dim)`` grid in one call, which the
+course uses to draw loss surfaces). The other models loop over the leading axes in Python, one
+parameter vector at a time, so their code reads as the equations; that is quick for the few
+trajectories an optimizer runs at once, and for a loss slice (see :mod:`gradlab.landscape`).
+
+Losses average over samples, so a mini-batch loss is an unbiased estimate of the full loss;
+the optional ``l2`` penalty ``l2 * sum(w ** 2)`` is added once (weights only, never biases).
+Arithmetic that overflows (a diverging run) returns ``inf``/``nan`` without printing numpy
+warnings; :func:`gradlab.runner.run` treats such values as divergence.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "ForwardPass",
+    "LinearAutoencoder",
+    "LinearRegression",
+    "LogisticRegression",
+    "MLP",
+    "MatrixFactorization",
+    "SoftmaxRegression",
+    "sigmoid",
+]
+
+
+def sigmoid(z):
+    """The logistic function ``1 / (1 + exp(-z))``, computed without overflow.
+
+    Written as ``exp(-log(1 + exp(-z)))`` with ``numpy.logaddexp``, which never overflows;
+    for very negative ``z`` the result underflows quietly to 0.
+
+    Examples
+    --------
+    >>> sigmoid(np.array([-1000.0, 0.0, 1000.0])).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=float)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks shared by the models
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_count(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _check_l2(l2) -> float:
+    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not 0 <= l2 < np.inf:
+        raise ValueError(f"l2 must be a finite number >= 0; got {l2!r}")
+    return float(l2)
+
+
+def _check_rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator (e.g. numpy.random.default_rng(0)); "
+            f"got {type(rng).__name__}"
+        )
+    return rng
+
+
+def _as_float_array(name: str, value) -> np.ndarray:
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be an array of numbers; got {type(value).__name__}"
+        ) from None
+    return array
+
+
+class _Model:
+    """Shared plumbing: flat parameter vectors, argument checks, looping over leading axes.
+
+    A subclass sets ``shapes`` and writes ``_loss_row`` and ``_loss_and_gradient_row`` for ONE
+    parameter vector of shape ``(dim,)``; a fully vectorized subclass overrides ``_loss`` and
+    ``_loss_and_gradient`` instead.
+    """
+
+    shapes: dict[str, tuple[int, ...]]
+
+    # -- flat vectors <-> named blocks ---------------------------------------------------------
+
+    @property
+    def dim(self) -> int:
+        """Length of the flat parameter vector."""
+        return sum(int(np.prod(shape)) for shape in self.shapes.values())
+
+    def unflatten(self, params) -> dict[str, np.ndarray]:
+        """Named parameter blocks (views into ``params``), leading axes kept.
+
+        ``params`` of shape ``(..., dim)`` gives blocks of shape ``(..., *shape)``.
+        """
+        params = self._check_params(params)
+        lead = params.shape[:-1]
+        blocks, start = {}, 0
+        for name, shape in self.shapes.items():
+            size = int(np.prod(shape))
+            blocks[name] = params[..., start : start + size].reshape(lead + shape)
+            start += size
+        return blocks
+
+    def flatten(self, blocks) -> np.ndarray:
+        """The flat vector ``(..., dim)`` holding the named ``blocks`` (inverse of unflatten)."""
+        missing = set(self.shapes) - set(blocks)
+        extra = set(blocks) - set(self.shapes)
+        if missing or extra:
+            raise ValueError(
+                f"blocks must have exactly the keys {list(self.shapes)}; "
+                f"missing {sorted(missing)}, unexpected {sorted(extra)}"
+            )
+        pieces, lead = [], None
+        for name, shape in self.shapes.items():
+            block = _as_float_array(name, blocks[name])
+            if block.shape[block.ndim - len(shape) :] != shape or block.ndim < len(shape):
+                raise ValueError(
+                    f"block {name!r} must have shape (..., {', '.join(map(str, shape))}); "
+                    f"got {block.shape}"
+                )
+            this_lead = block.shape[: block.ndim - len(shape)]
+            if lead is not None and this_lead != lead:
+                raise ValueError(
+                    f"all blocks must share their leading axes; {name!r} has {this_lead}, "
+                    f"the ones before it {lead}"
+                )
+            lead = this_lead
+            pieces.append(block.reshape(this_lead + (-1,)))
+        return np.concatenate(pieces, axis=-1)
+
+    # -- argument checks -----------------------------------------------------------------------
+
+    def _check_params(self, params) -> np.ndarray:
+        params = _as_float_array("params", params)
+        if params.ndim == 0 or params.shape[-1] != self.dim:
+            raise ValueError(
+                f"params must have shape (..., {self.dim}) for {self!r} "
+                f"(one flat vector of {self.dim} parameters per row); got shape {params.shape}"
+            )
+        return params
+
+    def _check_X(self, X, n_columns: int, what: str = "features") -> np.ndarray:
+        X = _as_float_array("X", X)
+        if X.ndim != 2 or X.shape[1] != n_columns:
+            raise ValueError(
+                f"X must have shape (n_samples, {n_columns}) ({n_columns} {what}) "
+                f"for {self!r}; got shape {X.shape}"
+            )
+        if X.shape[0] == 0:
+            raise ValueError("X has no samples (an empty batch); pass at least one row")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X contains NaN or infinite values")
+        return X
+
+    @staticmethod
+    def _check_targets(y, n_samples: int) -> np.ndarray:
+        y = _as_float_array("y", y)
+        if y.shape != (n_samples,):
+            raise ValueError(
+                f"y must have shape ({n_samples},), one target per row of X; got {y.shape}"
+            )
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinite values")
+        return y
+
+    @staticmethod
+    def _check_labels(y, n_samples: int, n_classes: int) -> np.ndarray:
+        y = np.asarray(y)
+        if y.shape != (n_samples,):
+            raise ValueError(
+                f"y must have shape ({n_samples},), one label per row of X; got {y.shape}"
+            )
+        as_int = y.astype(np.int64) if y.dtype.kind in "iub" else None
+        if y.dtype.kind == "f" and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+            as_int = y.astype(np.int64)
+        if as_int is None or np.any(as_int < 0) or np.any(as_int >= n_classes):
+            raise ValueError(f"y must hold integer labels 0..{n_classes - 1}")
+        return as_int
+
+    def _check_data(self, X, y):
+        raise NotImplementedError
+
+    # -- the public computations ----------------------------------------------------------------
+
+    def loss(self, params, X, y):
+        """The loss at ``params``: a float for ``(dim,)``, an array ``(...)`` for ``(..., dim)``."""
+        params = self._check_params(params)
+        X, y = self._check_data(X, y)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._loss(params, X, y)
+
+    def gradient(self, params, X, y) -> np.ndarray:
+        """The gradient of the loss with respect to the flat parameters, shape of ``params``."""
+        return self.loss_and_gradient(params, X, y)[1]
+
+    def loss_and_gradient(self, params, X, y):
+        """``(loss, gradient)`` from one forward and one backward pass."""
+        params = self._check_params(params)
+        X, y = self._check_data(X, y)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._loss_and_gradient(params, X, y)
+
+    def _loss(self, params, X, y):
+        if params.ndim == 1:
+            return self._loss_row(params, X, y)
+        rows = params.reshape(-1, self.dim)
+        return np.array([self._loss_row(p, X, y) for p in rows]).reshape(params.shape[:-1])
+
+    def _loss_and_gradient(self, params, X, y):
+        if params.ndim == 1:
+            return self._loss_and_gradient_row(params, X, y)
+        losses, grads = zip(
+            *(self._loss_and_gradient_row(p, X, y) for p in params.reshape(-1, self.dim)),
+            strict=True,
+        )
+        return (
+            np.array(losses).reshape(params.shape[:-1]),
+            np.array(grads).reshape(params.shape),
+        )
+
+    def _map_rows(self, function, params):
+        """Apply ``function`` to each parameter vector and stack the results."""
+        if params.ndim == 1:
+            return function(params)
+        results = [function(p) for p in params.reshape(-1, self.dim)]
+        return np.array(results).reshape(params.shape[:-1] + np.shape(results[0]))
+
+    def _l2_penalty(self, weights) -> float:
+        return self.l2 * sum(np.sum(w**2) for w in weights)
+
+
+# ---------------------------------------------------------------------------------------------
+# Linear and logistic regression: vectorized over any leading axes
+# ---------------------------------------------------------------------------------------------
+
+
+class LinearRegression(_Model):
+    r"""Least squares: ``y_hat = X @ w + b``, loss = mean squared error.
+
+    .. math::
+
+        L(w, b) = \frac{1}{N} \sum_i (x_i \cdot w + b - y_i)^2 + \lambda \lVert w \rVert^2,
+        \qquad
+        \frac{\partial L}{\partial w} = \frac{2}{N} X^\top r + 2 \lambda w,
+        \quad
+        \frac{\partial L}{\partial b} = \frac{2}{N} \sum_i r_i
+
+    with residuals ``r = X @ w + b - y``. The flat parameters are ``(w_1, ..., w_d, b)``: with
+    one feature, ``(w, b)``, the two axes of the loss surface the course draws.
+
+    Parameters
+    ----------
+    n_features : int
+    l2 : float
+        Weight of the penalty ``l2 * sum(w ** 2)`` (ridge regression); the bias is not penalized.
+
+    Notes
+    -----
+    Vectorized over any leading axes of ``params``: a grid ``(rows, cols, 2)`` of ``(w, b)``
+    gives losses ``(rows, cols)`` in one call.
+
+    Examples
+    --------
+    >>> model = LinearRegression(n_features=1)
+    >>> X, y = np.array([[0.0], [1.0], [2.0]]), np.array([1.0, 3.0, 5.0])
+    >>> float(model.loss(np.array([2.0, 1.0]), X, y))        # y = 2x + 1 exactly
+    0.0
+    >>> model.gradient(np.array([0.0, 0.0]), X, y).tolist()  # (2/3) * [-13, -9]
+    [-8.666666666666666, -6.0]
+    """
+
+    def __init__(self, n_features: int = 1, *, l2: float = 0.0):
+        self.n_features = _check_count("n_features", n_features)
+        self.l2 = _check_l2(l2)
+        self.shapes = {"w": (self.n_features,), "b": ()}
+
+    def __repr__(self) -> str:
+        return f"LinearRegression(n_features={self.n_features}, l2={self.l2})"
+
+    def _check_data(self, X, y):
+        X = self._check_X(X, self.n_features)
+        return X, self._check_targets(y, X.shape[0])
+
+    def init_params(self, rng: np.random.Generator) -> np.ndarray:
+        """Small random weights (standard deviation 0.1) and a zero bias."""
+        rng = _check_rng(rng)
+        return np.append(0.1 * rng.standard_normal(self.n_features), 0.0)
+
+    def _residuals(self, params, X, y):
+        w, b = params[..., :-1], params[..., -1]
+        return np.einsum("nd,...d->...n", X, w) + b[..., None] - y  # (..., n_samples)
+
+    def _loss(self, params, X, y):
+        r = self._residuals(params, X, y)
+        w = params[..., :-1]
+        return np.mean(r**2, axis=-1) + self.l2 * np.sum(w**2, axis=-1)
+
+    def _loss_and_gradient(self, params, X, y):
+        n = X.shape[0]
+        r = self._residuals(params, X, y)
+        w = params[..., :-1]
+        loss = np.mean(r**2, axis=-1) + self.l2 * np.sum(w**2, axis=-1)
+        grad_w = (2.0 / n) * np.einsum("...n,nd->...d", r, X) + 2.0 * self.l2 * w
+        grad_b = (2.0 / n) * np.sum(r, axis=-1)
+        return loss, np.concatenate([grad_w, grad_b[..., None]], axis=-1)
+
+    def predict(self, params, X) -> np.ndarray:
+        """Predictions ``X @ w + b``, shape ``(..., n_samples)``."""
+        params = self._check_params(params)
+        X = self._check_X(X, self.n_features)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.einsum("nd,...d->...n", X, params[..., :-1]) + params[..., -1:]
+
+
+class LogisticRegression(_Model):
+    r"""Binary classification: ``p = sigmoid(X @ w + b)``, loss = mean cross-entropy.
+
+    .. math::
+
+        L = \frac{1}{N} \sum_i \bigl[\log(1 + e^{z_i}) - y_i z_i\bigr] + \lambda \lVert w \rVert^2,
+        \qquad z = X w + b,
+        \qquad \nabla_w L = \frac{1}{N} X^\top (\sigma(z) - y) + 2 \lambda w
+
+    This is ``-[y log p + (1 - y) log(1 - p)]`` rewritten so that it is computed with
+    ``numpy.logaddexp`` and never takes the log of 0. Flat parameters ``(w_1, ..., w_d, b)``;
+    labels ``y`` are 0 or 1. Vectorized over any leading axes of ``params``.
+
+    Examples
+    --------
+    >>> model = LogisticRegression(n_features=2)
+    >>> X, y = np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([1, 0])
+    >>> bool(np.isclose(model.loss(np.zeros(3), X, y), np.log(2)))  # p = 1/2 everywhere
+    True
+    """
+
+    def __init__(self, n_features: int = 2, *, l2: float = 0.0):
+        self.n_features = _check_count("n_features", n_features)
+        self.l2 = _check_l2(l2)
+        self.shapes = {"w": (self.n_features,), "b": ()}
+
+    def __repr__(self) -> str:
+        return f"LogisticRegression(n_features={self.n_features}, l2={self.l2})"
+
+    def _check_data(self, X, y):
+        X = self._check_X(X, self.n_features)
+        return X, self._check_labels(y, X.shape[0], 2).astype(float)
+
+    def init_params(self, rng: np.random.Generator) -> np.ndarray:
+        """Small random weights (standard deviation 0.1) and a zero bias."""
+        rng = _check_rng(rng)
+        return np.append(0.1 * rng.standard_normal(self.n_features), 0.0)
+
+    @staticmethod
+    def _logits(params, X):
+        return np.einsum("nd,...d->...n", X, params[..., :-1]) + params[..., -1:]
+
+    def _loss(self, params, X, y):
+        z = self._logits(params, X)
+        w = params[..., :-1]
+        return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1) + self.l2 * np.sum(w**2, axis=-1)
+
+    def _loss_and_gradient(self, params, X, y):
+        n = X.shape[0]
+        z = self._logits(params, X)
+        w = params[..., :-1]
+        loss = np.mean(np.logaddexp(0.0, z) - y * z, axis=-1) + self.l2 * np.sum(w**2, axis=-1)
+        dz = (sigmoid(z) - y) / n  # dL/dz_i
+        grad_w = np.einsum("...n,nd->...d", dz, X) + 2.0 * self.l2 * w
+        grad_b = np.sum(dz, axis=-1)
+        return loss, np.concatenate([grad_w, grad_b[..., None]], axis=-1)
+
+    def predict_proba(self, params, X) -> np.ndarray:
+        """Probability of class 1 for each sample, shape ``(..., n_samples)``."""
+        params = self._check_params(params)
+        X = self._check_X(X, self.n_features)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return sigmoid(self._logits(params, X))
+
+    def predict(self, params, X) -> np.ndarray:
+        """Predicted labels (1 where the probability exceeds 1/2), shape ``(..., n_samples)``."""
+        return (self.predict_proba(params, X) > 0.5).astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Softmax regression
+# ---------------------------------------------------------------------------------------------
+
+
+def _log_softmax(z):
+    """``log softmax`` along the last axis, with the maximum subtracted first (no overflow)."""
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+class SoftmaxRegression(_Model):
+    r"""Multiclass classification: ``P = softmax(X @ W + b)``, loss = mean cross-entropy.
+
+    .. math::
+
+        L = -\frac{1}{N} \sum_i \log P_{i, y_i} + \lambda \lVert W \rVert^2,
+        \qquad
+        \nabla_W L = \frac{1}{N} X^\top (P - Y) + 2 \lambda W,
+        \quad
+        \nabla_b L = \frac{1}{N} \sum_i (P_i - Y_i)
+
+    with ``Y`` the one-hot labels. The log-softmax subtracts each row's maximum before
+    exponentiating, so large logits do not overflow.
+
+    Parameters
+    ----------
+    n_features, n_classes : int
+    l2 : float
+        Weight of ``l2 * sum(W ** 2)``.
+
+    Notes
+    -----
+    Flat parameters: ``concat(W.ravel(), b)`` with ``W (n_features, n_classes)``;
+    ``unflatten`` gives ``{"W": ..., "b": ...}``. Leading axes of ``params`` are looped over.
+
+    Examples
+    --------
+    >>> model = SoftmaxRegression(n_features=2, n_classes=3)
+    >>> model.dim, model.shapes
+    (9, {'W': (2, 3), 'b': (3,)})
+    >>> X, y = np.array([[1.0, 2.0]]), np.array([2])
+    >>> bool(np.isclose(model.loss(np.zeros(9), X, y), np.log(3)))  # uniform prediction
+    True
+    """
+
+    def __init__(self, n_features: int, n_classes: int, *, l2: float = 0.0):
+        self.n_features = _check_count("n_features", n_features)
+        self.n_classes = _check_count("n_classes", n_classes, minimum=2)
+        self.l2 = _check_l2(l2)
+        self.shapes = {"W": (self.n_features, self.n_classes), "b": (self.n_classes,)}
+
+    def __repr__(self) -> str:
+        return (
+            f"SoftmaxRegression(n_features={self.n_features}, n_classes={self.n_classes}, "
+            f"l2={self.l2})"
+        )
+
+    def _check_data(self, X, y):
+        X = self._check_X(X, self.n_features)
+        return X, self._check_labels(y, X.shape[0], self.n_classes)
+
+    def init_params(self, rng: np.random.Generator) -> np.ndarray:
+        """Small random weights (standard deviation 0.01) and zero biases."""
+        rng = _check_rng(rng)
+        W = 0.01 * rng.standard_normal((self.n_features, self.n_classes))
+        return self.flatten({"W": W, "b": np.zeros(self.n_classes)})
+
+    def _loss_row(self, params, X, y):
+        blocks = self.unflatten(params)
+        log_p = _log_softmax(X @ blocks["W"] + blocks["b"])
+        return -np.mean(log_p[np.arange(len(y)), y]) + self._l2_penalty([blocks["W"]])
+
+    def _loss_and_gradient_row(self, params, X, y):
+        W, b = self.unflatten(params).values()
+        n = X.shape[0]
+        log_p = _log_softmax(X @ W + b)
+        loss = -np.mean(log_p[np.arange(n), y]) + self._l2_penalty([W])
+        dz = np.exp(log_p)  # P; dL/dz = (P - Y) / N
+        dz[np.arange(n), y] -= 1.0
+        dz /= n
+        grad_W = X.T @ dz + 2.0 * self.l2 * W
+        grad_b = dz.sum(axis=0)
+        return loss, self.flatten({"W": grad_W, "b": grad_b})
+
+    def predict_proba(self, params, X) -> np.ndarray:
+        """Class probabilities, shape ``(..., n_samples, n_classes)``."""
+        params = self._check_params(params)
+        X = self._check_X(X, self.n_features)
+        blocks = self.unflatten(params)
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = np.einsum("nd,...dk->...nk", X, blocks["W"]) + blocks["b"][..., None, :]
+            return np.exp(_log_softmax(logits))
+
+    def predict(self, params, X) -> np.ndarray:
+        """The most probable class, shape ``(..., n_samples)``."""
+        return np.argmax(self.predict_proba(params, X), axis=-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Multilayer perceptron
+# ---------------------------------------------------------------------------------------------
+
+
+def _relu_derivative(z, a):
+    return (z > 0).astype(float)
+
+
+# name -> (activation a = f(z), derivative f'(z) given z and a)
+_ACTIVATIONS = {
+    "tanh": (np.tanh, lambda z, a: 1.0 - a**2),
+    "relu": (lambda z: np.maximum(z, 0.0), _relu_derivative),
+    "sigmoid": (sigmoid, lambda z, a: a * (1.0 - a)),
+}
+
+_OUTPUTS = ("sigmoid", "softmax", "identity")
+
+
+class ForwardPass(NamedTuple):
+    """What the forward pass keeps for the backward pass.
+
+    ``pre_activations[l]`` is ``z`` of layer ``l + 1`` and ``activations[l]`` its input
+    ``a``: ``activations[0]`` is ``X``, ``activations[-1]`` is the network output (after the
+    output function: probabilities or values).
+    """
+
+    pre_activations: list
+    activations: list
+
+
+class MLP(_Model):
+    r"""A multilayer perceptron, with backpropagation written out one layer at a time.
+
+    Layer ``l`` (``l = 1 .. L``) computes ``z_l = a_{l-1} @ W_l + b_l`` and ``a_l = f(z_l)``,
+    with ``a_0 = X``, ``f`` the hidden ``activation`` and, on the last layer, the ``output``
+    function paired with its loss:
+
+    ============  ==========================  ===================================
+    ``output``    last layer size             loss
+    ============  ==========================  ===================================
+    "sigmoid"     1                           binary cross-entropy, labels 0 / 1
+    "softmax"     number of classes (>= 2)    cross-entropy, integer labels
+    "identity"    any                         squared error summed over outputs
+    ============  ==========================  ===================================
+
+    All three losses are averaged over samples and have the same output error
+    ``dL/dz_L = (a_L - Y) / N`` (``Y`` one-hot for softmax; times 2 for the squared error),
+    which is why these pairs are used. Backpropagation then runs, for ``l = L .. 1``:
+
+    .. math::
+
+        \frac{\partial L}{\partial W_l} = a_{l-1}^\top \delta_l + 2 \lambda W_l, \quad
+        \frac{\partial L}{\partial b_l} = \textstyle\sum_i \delta_{l,i}, \quad
+        \frac{\partial L}{\partial a_{l-1}} = \delta_l W_l^\top, \quad
+        \delta_{l-1} = \frac{\partial L}{\partial a_{l-1}} \odot f'(z_{l-1})
+
+    with ``delta_l = dL/dz_l``. :meth:`forward` and :meth:`backward` are public so a notebook
+    can show each step.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``(n_inputs, hidden_1, ..., n_outputs)``, at least two entries.
+    activation : {"tanh", "relu", "sigmoid"}
+        Hidden-layer activation.
+    output : {"sigmoid", "softmax", "identity"}
+        Output function and, with it, the loss (table above).
+    l2 : float
+        Weight of ``l2 * sum over layers of sum(W_l ** 2)``; biases are not penalized.
+
+    Notes
+    -----
+    Flat parameters: ``W1.ravel(), b1, W2.ravel(), b2, ...`` with ``W_l`` of shape
+    ``(layer_sizes[l-1], layer_sizes[l])``; ``unflatten`` names them ``"W1", "b1", ...``.
+    Leading axes of ``params`` are looped over in Python.
+    The sigmoid cross-entropy is computed from the logit ``z`` as
+    ``logaddexp(0, z) - y z`` and the softmax one with the maximum subtracted, so neither
+    overflows nor takes ``log(0)``.
+
+    Examples
+    --------
+    >>> model = MLP((2, 3, 1), activation="tanh", output="sigmoid")
+    >>> model.dim, list(model.shapes)
+    (13, ['W1', 'b1', 'W2', 'b2'])
+    >>> params = model.init_params(np.random.default_rng(0))
+    >>> model.predict_proba(params, np.zeros((4, 2))).shape
+    (4,)
+    """
+
+    def __init__(
+        self,
+        layer_sizes,
+        *,
+        activation: str = "tanh",
+        output: str = "sigmoid",
+        l2: float = 0.0,
+    ):
+        try:
+            sizes = tuple(layer_sizes)
+        except TypeError:
+            raise ValueError(
+                f"layer_sizes must be a sequence of integers such as (2, 16, 1); "
+                f"got {layer_sizes!r}"
+            ) from None
+        if len(sizes) < 2:
+            raise ValueError(
+                f"layer_sizes needs at least an input and an output size; got {layer_sizes!r}"
+            )
+        self.layer_sizes = tuple(
+            _check_count(f"layer_sizes[{i}]", size) for i, size in enumerate(sizes)
+        )
+        if activation not in _ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {sorted(_ACTIVATIONS)}; got {activation!r}"
+            )
+        if output not in _OUTPUTS:
+            raise ValueError(f"output must be one of {list(_OUTPUTS)}; got {output!r}")
+        n_out = self.layer_sizes[-1]
+        if output == "sigmoid" and n_out != 1:
+            raise ValueError(
+                f"output='sigmoid' (binary classification) needs a last layer of size 1; "
+                f"layer_sizes ends with {n_out}"
+            )
+        if output == "softmax" and n_out < 2:
+            raise ValueError(
+                "output='softmax' needs a last layer with one unit per class (at least 2); "
+                f"layer_sizes ends with {n_out}"
+            )
+        self.activation = activation
+        self.output = output
+        self.l2 = _check_l2(l2)
+        self.n_layers = len(self.layer_sizes) - 1
+        self.shapes = {}
+        for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
+            self.shapes[f"W{l}"] = (n_in, n_out)
+            self.shapes[f"b{l}"] = (n_out,)
+
+    def __repr__(self) -> str:
+        return (
+            f"MLP({self.layer_sizes}, activation={self.activation!r}, "
+            f"output={self.output!r}, l2={self.l2})"
+        )
+
+    def layers(self, params) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``[(W1, b1), (W2, b2), ...]`` for one flat parameter vector."""
+        blocks = self.unflatten(params)
+        return [(blocks[f"W{l}"], blocks[f"b{l}"]) for l in range(1, self.n_layers + 1)]
+
+    def _check_data(self, X, y):
+        X = self._check_X(X, self.layer_sizes[0], what="inputs")
+        n, n_out = X.shape[0], self.layer_sizes[-1]
+        if self.output == "sigmoid":
+            return X, self._check_labels(y, n, 2).astype(float)
+        if self.output == "softmax":
+            return X, self._check_labels(y, n, n_out)
+        y = _as_float_array("y", y)
+        if n_out == 1 and y.shape == (n,):
+            y = y[:, None]
+        if y.shape != (n, n_out):
+            expected = f"({n},) or ({n}, 1)" if n_out == 1 else f"({n}, {n_out})"
+            raise ValueError(f"y must have shape {expected}, one target per row; got {y.shape}")
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinite values")
+        return X, y
+
+    def init_params(self, rng: np.random.Generator) -> np.ndarray:
+        """Random weights, zero biases.
+
+        ``W_l`` is drawn with standard deviation ``gain / sqrt(fan_in)``, ``gain = sqrt(2)`` for
+        ReLU (He et al., 2015) and 1 for tanh and sigmoid (LeCun et al., 1998), so the signal
+        neither dies nor explodes through the layers at the start.
+        """
+        rng = _check_rng(rng)
+        gain = np.sqrt(2.0) if self.activation == "relu" else 1.0
+        blocks = {}
+        for l in range(1, self.n_layers + 1):
+            n_in, n_out = self.shapes[f"W{l}"]
+            blocks[f"W{l}"] = gain / np.sqrt(n_in) * rng.standard_normal((n_in, n_out))
+            blocks[f"b{l}"] = np.zeros(n_out)
+        return self.flatten(blocks)
+
+    # -- forward and backward, one parameter vector ------------------------------------------
+
+    def forward(self, params, X) -> ForwardPass:
+        """Run the network on ``X`` for ONE parameter vector ``(dim,)``, keeping every ``z``, ``a``.
+
+        Returns
+        -------
+        ForwardPass
+            ``pre_activations = [z_1, ..., z_L]``, ``activations = [a_0 = X, a_1, ..., a_L]``.
+        """
+        params = self._check_params(params)
+        if params.ndim != 1:
+            raise ValueError(
+                f"forward takes one parameter vector of shape ({self.dim},); "
+                f"got shape {params.shape}"
+            )
+        X = self._check_X(X, self.layer_sizes[0], what="inputs")
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._forward(params, X)
+
+    def _forward(self, params, X) -> ForwardPass:
+        hidden, _ = _ACTIVATIONS[self.activation]
+        zs, activations = [], [X]
+        for l, (W, b) in enumerate(self.layers(params), start=1):
+            z = activations[-1] @ W + b  # z_l = a_{l-1} W_l + b_l
+            a = hidden(z) if l < self.n_layers else self._output_function(z)
+            zs.append(z)
+            activations.append(a)
+        return ForwardPass(zs, activations)
+
+    def _output_function(self, z):
+        if self.output == "sigmoid":
+            return sigmoid(z)
+        if self.output == "softmax":
+            return np.exp(_log_softmax(z))
+        return z
+
+    def _data_loss(self, z_out, y):
+        """Loss from the output logits ``z_L`` (stable forms, see the class notes)."""
+        if self.output == "sigmoid":
+            z = z_out[:, 0]
+            return np.mean(np.logaddexp(0.0, z) - y * z)
+        if self.output == "softmax":
+            log_p = _log_softmax(z_out)
+            return -np.mean(log_p[np.arange(len(y)), y])
+        return np.mean(np.sum((z_out - y) ** 2, axis=1))
+
+    def backward(self, params, cache: ForwardPass, y) -> dict[str, np.ndarray]:
+        """Gradients ``{"W1": dL/dW1, "b1": dL/db1, ...}`` from a :meth:`forward` pass.
+
+        ``y`` are the targets of the samples the forward pass saw (already checked by the
+        public methods; call :meth:`gradient` if you do not need the intermediate steps).
+        """
+        params = self._check_params(params)
+        X = cache.activations[0]
+        _, y = self._check_data(X, y)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._backward(params, cache, y)
+
+    def _backward(self, params, cache: ForwardPass, y) -> dict[str, np.ndarray]:
+        _, derivative = _ACTIVATIONS[self.activation]
+        layers = self.layers(params)
+        zs, activations = cache
+        n = activations[0].shape[0]
+        output = activations[-1]
+        # Output error delta_L = dL/dz_L for the matched output function and loss.
+        if self.output == "sigmoid":
+            delta = (output - y[:, None]) / n
+        elif self.output == "softmax":
+            delta = output.copy()
+            delta[np.arange(n), y] -= 1.0
+            delta /= n
+        else:
+            delta = 2.0 * (output - y) / n
+        grads = {}
+        for l in range(self.n_layers, 0, -1):
+            W, _ = layers[l - 1]
+            grads[f"W{l}"] = activations[l - 1].T @ delta + 2.0 * self.l2 * W  # dL/dW_l
+            grads[f"b{l}"] = delta.sum(axis=0)  # dL/db_l
+            if l > 1:
+                grad_a = delta @ W.T  # dL/da_{l-1}
+                delta = grad_a * derivative(zs[l - 2], activations[l - 1])  # dL/dz_{l-1}
+        return grads
+
+    def _loss_row(self, params, X, y):
+        cache = self._forward(params, X)
+        weights = [W for W, _ in self.layers(params)]
+        return self._data_loss(cache.pre_activations[-1], y) + self._l2_penalty(weights)
+
+    def _loss_and_gradient_row(self, params, X, y):
+        cache = self._forward(params, X)
+        weights = [W for W, _ in self.layers(params)]
+        loss = self._data_loss(cache.pre_activations[-1], y) + self._l2_penalty(weights)
+        grads = self._backward(params, cache, y)
+        return loss, self.flatten(grads)
+
+    # -- predictions ---------------------------------------------------------------------------
+
+    def predict_proba(self, params, X) -> np.ndarray:
+        """Network output after the output function.
+
+        Shape ``(..., n_samples)`` for a single output unit, ``(..., n_samples, n_outputs)``
+        otherwise: probabilities of class 1 (sigmoid), class probabilities (softmax), or the
+        predicted values (identity).
+        """
+        params = self._check_params(params)
+        X = self._check_X(X, self.layer_sizes[0], what="inputs")
+
+        def one(p):
+            out = self._forward(p, X).activations[-1]
+            return out[:, 0] if out.shape[1] == 1 else out
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._map_rows(one, params)
+
+    def predict(self, params, X) -> np.ndarray:
+        """Labels for classification (sigmoid: probability > 1/2; softmax: argmax), values else."""
+        out = self.predict_proba(params, X)
+        if self.output == "sigmoid":
+            return (out > 0.5).astype(np.int64)
+        if self.output == "softmax":
+            return np.argmax(out, axis=-1)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Matrix factorization
+# ---------------------------------------------------------------------------------------------
+
+
+class MatrixFactorization(_Model):
+    r"""Fit a ratings matrix as ``U @ V.T`` from its observed entries.
+
+    The data are the observed entries: ``X (n, 2)`` holds integer ``(user, item)`` positions and
+    ``y (n,)`` the ratings (see :func:`gradlab.data.ratings`). With ``e_k = u_{i_k} \cdot
+    v_{j_k} - y_k``:
+
+    .. math::
+
+        L = \frac{1}{n} \sum_k e_k^2 + \lambda (\lVert U \rVert^2 + \lVert V \rVert^2),
+        \qquad
+        \frac{\partial L}{\partial u_i} = \frac{2}{n} \sum_{k: i_k = i} e_k v_{j_k}
+        + 2 \lambda u_i
+
+    and symmetrically for ``v_j``. Passing a subset of the observed entries gives the
+    stochastic gradient for SGD: the mean over the subset is an unbiased estimate of the mean
+    over all of them, and the penalty is counted once, as in the full loss.
+
+    Parameters
+    ----------
+    n_users, n_items, rank : int
+    l2 : float
+
+    Notes
+    -----
+    Flat parameters: ``concat(U.ravel(), V.ravel())`` with ``U (n_users, rank)`` and
+    ``V (n_items, rank)``. Leading axes of ``params`` are looped over.
+
+    Examples
+    --------
+    >>> model = MatrixFactorization(n_users=2, n_items=3, rank=1)
+    >>> params = model.flatten({"U": [[1.0], [2.0]], "V": [[1.0], [0.0], [-1.0]]})
+    >>> model.full_matrix(params).tolist()
+    [[1.0, 0.0, -1.0], [2.0, 0.0, -2.0]]
+    >>> float(model.loss(params, np.array([[1, 2]]), np.array([-2.0])))
+    0.0
+    """
+
+    def __init__(self, n_users: int, n_items: int, rank: int, *, l2: float = 0.0):
+        self.n_users = _check_count("n_users", n_users)
+        self.n_items = _check_count("n_items", n_items)
+        self.rank = _check_count("rank", rank)
+        self.l2 = _check_l2(l2)
+        self.shapes = {"U": (self.n_users, self.rank), "V": (self.n_items, self.rank)}
+
+    def __repr__(self) -> str:
+        return (
+            f"MatrixFactorization(n_users={self.n_users}, n_items={self.n_items}, "
+            f"rank={self.rank}, l2={self.l2})"
+        )
+
+    def _check_positions(self, X) -> tuple[np.ndarray, np.ndarray]:
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != 2:
+            raise ValueError(
+                f"X must have shape (n, 2): one (user, item) position per observed rating; "
+                f"got shape {X.shape}"
+            )
+        if X.shape[0] == 0:
+            raise ValueError("X has no ratings (an empty batch); pass at least one row")
+        if X.dtype.kind not in "iu":
+            raise ValueError(f"X must hold integer (user, item) positions; got dtype {X.dtype}")
+        users, items = X[:, 0], X[:, 1]
+        if np.any(users < 0) or np.any(users >= self.n_users):
+            raise ValueError(f"user indices (X[:, 0]) must lie in 0..{self.n_users - 1}")
+        if np.any(items < 0) or np.any(items >= self.n_items):
+            raise ValueError(f"item indices (X[:, 1]) must lie in 0..{self.n_items - 1}")
+        return users, items
+
+    def _check_data(self, X, y):
+        users, items = self._check_positions(X)
+        return (users, items), self._check_targets(y, len(users))
+
+    def init_params(self, rng: np.random.Generator, scale: float = 0.1) -> np.ndarray:
+        """Factors drawn with standard deviation ``scale`` (small, but not zero: at ``U = V = 0``
+        the gradient vanishes and descent would never start)."""
+        rng = _check_rng(rng)
+        return scale * rng.standard_normal(self.dim)
+
+    def _loss_row(self, params, X, y):
+        (users, items), (U, V) = X, self.unflatten(params).values()
+        errors = np.sum(U[users] * V[items], axis=1) - y
+        return np.mean(errors**2) + self._l2_penalty([U, V])
+
+    def _loss_and_gradient_row(self, params, X, y):
+        (users, items), (U, V) = X, self.unflatten(params).values()
+        n = len(y)
+        errors = np.sum(U[users] * V[items], axis=1) - y  # e_k
+        loss = np.mean(errors**2) + self._l2_penalty([U, V])
+        grad_U = 2.0 * self.l2 * U
+        grad_V = 2.0 * self.l2 * V
+        # A user (item) rated several times collects one term per rating: add.at sums them.
+        np.add.at(grad_U, users, (2.0 / n) * errors[:, None] * V[items])
+        np.add.at(grad_V, items, (2.0 / n) * errors[:, None] * U[users])
+        return loss, self.flatten({"U": grad_U, "V": grad_V})
+
+    def full_matrix(self, params) -> np.ndarray:
+        """The predicted complete matrix ``U @ V.T``, shape ``(..., n_users, n_items)``."""
+        blocks = self.unflatten(params)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return blocks["U"] @ np.swapaxes(blocks["V"], -1, -2)
+
+    def predict(self, params, X) -> np.ndarray:
+        """Predicted ratings at the ``(user, item)`` positions ``X``, shape ``(..., n)``."""
+        users, items = self._check_positions(X)
+        return self.full_matrix(params)[..., users, items]
+
+
+# ---------------------------------------------------------------------------------------------
+# Linear autoencoder for anomaly detection
+# ---------------------------------------------------------------------------------------------
+
+
+class LinearAutoencoder(_Model):
+    r"""Compress to ``n_components`` numbers and back; far-off samples reconstruct badly.
+
+    Each sample is encoded as ``h = x @ E`` and decoded as ``x_hat = h @ D + c``. Training by
+    gradient descent on the mean reconstruction error
+
+    .. math::
+
+        L = \frac{1}{N} \sum_i \lVert x_i E D + c - x_i \rVert^2
+            + \lambda (\lVert E \rVert^2 + \lVert D \rVert^2)
+
+    finds the same subspace as principal component analysis (Baldi & Hornik, 1989): at the
+    optimum ``c`` absorbs the mean, and ``E D`` projects onto the top principal directions.
+    A sample's squared reconstruction error, :meth:`scores`, is its distance from that
+    subspace; samples with a large score are flagged as anomalies. Hand-written gradient, with
+    residuals ``R = X E D + c - X`` and ``H = X E``:
+
+    .. math::
+
+        \nabla_D L = \tfrac{2}{N} H^\top R + 2\lambda D, \quad
+        \nabla_E L = \tfrac{2}{N} X^\top R D^\top + 2\lambda E, \quad
+        \nabla_c L = \tfrac{2}{N} \textstyle\sum_i R_i
+
+    The model has no targets: pass ``y=None`` (any ``y`` is ignored).
+
+    Parameters
+    ----------
+    n_features, n_components : int
+    l2 : float
+
+    Notes
+    -----
+    Flat parameters: ``concat(E.ravel(), D.ravel(), c)`` with ``E (n_features, n_components)``,
+    ``D (n_components, n_features)``, ``c (n_features,)``. The planted anomalies of
+    :func:`gradlab.data.anomalies` lie off the subspace, which is exactly what this score
+    measures; an outlier far out *along* the subspace would not be flagged.
+
+    References
+    ----------
+    P. Baldi and K. Hornik, "Neural networks and principal component analysis: learning from
+    examples without local minima", Neural Networks 2 (1989) 53-58.
+
+    Examples
+    --------
+    >>> model = LinearAutoencoder(n_features=2, n_components=1)
+    >>> params = model.flatten({"E": [[1.0], [0.0]], "D": [[1.0, 0.0]], "c": [0.0, 0.0]})
+    >>> model.scores(params, np.array([[3.0, 0.0], [0.0, 2.0]])).tolist()  # keeps x, drops y
+    [0.0, 4.0]
+    """
+
+    def __init__(self, n_features: int, n_components: int = 1, *, l2: float = 0.0):
+        self.n_features = _check_count("n_features", n_features)
+        self.n_components = _check_count("n_components", n_components)
+        self.l2 = _check_l2(l2)
+        self.shapes = {
+            "E": (self.n_features, self.n_components),
+            "D": (self.n_components, self.n_features),
+            "c": (self.n_features,),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"LinearAutoencoder(n_features={self.n_features}, "
+            f"n_components={self.n_components}, l2={self.l2})"
+        )
+
+    def _check_data(self, X, y=None):
+        return self._check_X(X, self.n_features), None
+
+    def loss(self, params, X, y=None):
+        """Mean squared reconstruction error (+ penalty); ``y`` is ignored."""
+        return super().loss(params, X, y)
+
+    def gradient(self, params, X, y=None) -> np.ndarray:
+        """Gradient of :meth:`loss`; ``y`` is ignored."""
+        return super().gradient(params, X, y)
+
+    def loss_and_gradient(self, params, X, y=None):
+        """``(loss, gradient)``; ``y`` is ignored."""
+        return super().loss_and_gradient(params, X, y)
+
+    def init_params(self, rng: np.random.Generator) -> np.ndarray:
+        """Random ``E`` and ``D`` (standard deviation ``1 / sqrt(n_features)``), zero ``c``."""
+        rng = _check_rng(rng)
+        scale = 1.0 / np.sqrt(self.n_features)
+        E = scale * rng.standard_normal((self.n_features, self.n_components))
+        D = scale * rng.standard_normal((self.n_components, self.n_features))
+        return self.flatten({"E": E, "D": D, "c": np.zeros(self.n_features)})
+
+    def _residuals(self, params, X):
+        E, D, c = self.unflatten(params).values()
+        H = X @ E
+        return H, H @ D + c - X
+
+    def _loss_row(self, params, X, y):
+        E, D, _ = self.unflatten(params).values()
+        _, R = self._residuals(params, X)
+        return np.mean(np.sum(R**2, axis=1)) + self._l2_penalty([E, D])
+
+    def _loss_and_gradient_row(self, params, X, y):
+        E, D, _ = self.unflatten(params).values()
+        n = X.shape[0]
+        H, R = self._residuals(params, X)
+        loss = np.mean(np.sum(R**2, axis=1)) + self._l2_penalty([E, D])
+        grad_R = (2.0 / n) * R  # dL/dx_hat
+        grad_D = H.T @ grad_R + 2.0 * self.l2 * D
+        grad_H = grad_R @ D.T  # dL/dh
+        grad_E = X.T @ grad_H + 2.0 * self.l2 * E
+        grad_c = grad_R.sum(axis=0)
+        return loss, self.flatten({"E": grad_E, "D": grad_D, "c": grad_c})
+
+    def predict(self, params, X) -> np.ndarray:
+        """Reconstructions ``X E D + c``, shape ``(..., n_samples, n_features)``."""
+        params = self._check_params(params)
+        X = self._check_X(X, self.n_features)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._map_rows(lambda p: self._residuals(p, X)[1] + X, params)
+
+    def scores(self, params, X) -> np.ndarray:
+        """Anomaly score of each sample: its squared reconstruction error, ``(..., n_samples)``."""
+        params = self._check_params(params)
+        X = self._check_X(X, self.n_features)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._map_rows(lambda p: np.sum(self._residuals(p, X)[1] ** 2, axis=1), params)
