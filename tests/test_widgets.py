@@ -230,3 +230,255 @@ def test_check_bundle_has_static_html_with_folded_answer():
 def test_module_exports_exist():
     for name in widgets.__all__:
         assert hasattr(widgets, name), name
+
+
+# --- DescentExplorer -------------------------------------------------------------------------
+
+
+class _Bowl:
+    """f(x, y) = (x² + 10 y²) / 2, written out here so the tests do not depend on the catalogue."""
+
+    name = "bowl"
+    dim = 2
+    variables = ("x", "y")
+    window = ((-2.0, 2.0), (-2.0, 2.0))
+    minima = np.zeros((1, 2))
+    saddles = np.zeros((0, 2))
+    minimum_value = 0.0
+    curvatures = np.array([1.0, 10.0])
+
+    def value(self, points):
+        points = np.asarray(points, dtype=float)
+        return 0.5 * np.sum(self.curvatures * points**2, axis=-1)
+
+    def gradient(self, points):
+        return self.curvatures * np.asarray(points, dtype=float)
+
+    def hessian(self, points):
+        shape = np.shape(points)[:-1]
+        return np.broadcast_to(np.diag(self.curvatures), (*shape, 2, 2))
+
+    def stability_bound(self, point):
+        return 2.0 / self.curvatures.max()
+
+
+class _TiltedBowl(_Bowl):
+    name = "tilted"
+    window = ((-1.0, 3.0), (-1.0, 3.0))
+    curvatures = np.array([2.0, 2.0])
+    minimum_value = 0.0
+
+
+def _plain_gd(start, lr, steps, curvatures=_Bowl.curvatures):
+    points = [np.asarray(start, dtype=float)]
+    for _ in range(steps):
+        points.append(points[-1] - lr * curvatures * points[-1])
+    return np.array(points)
+
+
+def _sgd_only():
+    from gradlab.optimizers import SGD
+
+    return {"SGD": SGD}
+
+
+@pytest.fixture
+def explorer(close_all):
+    from gradlab.optimizers import SGD, Adam
+
+    return widgets.DescentExplorer(_Bowl(), {"SGD": SGD, "Adam": Adam}, start=(-1.5, 1.0),
+                                   steps=20, lr=0.05, lr_range=(1e-3, 2.0))
+
+
+def _path(explorer):
+    x, y = explorer.paths.lines[0].get_data()
+    return np.column_stack([x, y])
+
+
+def test_descent_path_is_plain_gradient_descent(explorer):
+    explorer.controls["lr"].value = 0.15
+    expected = _plain_gd((-1.5, 1.0), explorer.controls["lr"].value, 20)
+    np.testing.assert_allclose(_path(explorer), expected, rtol=1e-12, atol=1e-14)
+    loss = explorer.loss_line.get_ydata()
+    np.testing.assert_allclose(loss, 0.5 * (expected[:, 0] ** 2 + 10 * expected[:, 1] ** 2))
+
+
+def test_descent_slider_moves_artists_without_new_ones_or_contouring(explorer, monkeypatch):
+    calls = []
+    monkeypatch.setattr(widgets, "contour_map",
+                        lambda *a, **k: calls.append(a) or pytest.fail("re-contoured"))
+    explorer.figure.canvas.draw()
+    counts = (len(explorer.ax.get_children()), len(explorer.loss_ax.get_children()),
+              len(explorer.figure.get_children()))
+    for name, value in [("lr", 0.3), ("x0", 0.5), ("y0", -1.0), ("step", 4),
+                        ("optimizer", "Adam"), ("beta1", 0.5), ("ghosts", False),
+                        ("optimizer", "SGD"), ("momentum", 0.9)]:
+        explorer.controls[name].value = value
+        explorer.figure.canvas.draw()
+        assert (len(explorer.ax.get_children()), len(explorer.loss_ax.get_children()),
+                len(explorer.figure.get_children())) == counts, name
+    assert calls == []
+
+
+def test_step_slider_reveals_stored_path_without_rerunning(explorer):
+    trajectory = explorer.trajectory
+    explorer.controls["step"].value = 3
+    assert explorer.trajectory is trajectory
+    np.testing.assert_allclose(_path(explorer), _plain_gd((-1.5, 1.0), 0.05, 3))
+    assert explorer.loss_marker.get_xdata()[0] == 3
+    explorer.play.value = 7  # the Play control drives the same slider
+    assert explorer.controls["step"].value == 7
+    assert len(_path(explorer)) == 8
+    explorer.controls["step_button"].click()
+    assert explorer.controls["step"].value == 8
+
+
+def test_divergence_is_explained_in_words(explorer):
+    lr = 1.0  # y is multiplied by 1 - 10 lr = -9 each step
+    explorer.controls["lr"].value = lr
+    y, first_out = 1.0, None
+    for k in range(1, 21):
+        y *= 1 - 10 * lr
+        if abs(y) > 1e6:
+            first_out = k
+            break
+    assert first_out is not None
+    assert explorer.message.startswith(f"diverged at step {first_out}: the step overshoots")
+    assert "lr = 1 > 2/λmax = 0.2" in explorer.message
+    assert any(explorer.message in t.get_text() for t in explorer.figure.texts)
+    assert "&gt; 2/λmax = 0.2" in explorer.bound_label.value
+
+
+def test_lr_above_bound_without_divergence_warns(explorer):
+    explorer.controls["lr"].value = 0.201  # |1 - 10 lr| = 1.01: slow growth, stays in view
+    assert "0.201 > 2/λmax = 0.2" in explorer.message
+    assert "overshoot" in explorer.bound_label.value
+    explorer.controls["lr"].value = 0.25  # |1 - 2.5| = 1.5: leaves the window within 20 steps
+    expected = _plain_gd((-1.5, 1.0), 0.25, 20)
+    left = int(np.argmax(np.abs(expected).max(axis=1) > 2.0))
+    assert f"leaves the plotted window at step {left}" in explorer.message
+
+
+def test_momentum_bound_and_sliders_follow_the_optimizer(explorer):
+    c = explorer.controls
+    assert c["momentum"].layout.display is None and c["beta1"].layout.display == "none"
+    explorer.set(momentum=0.5, lr=0.05)
+    assert "2(1+β)/λmax = 0.3" in explorer.bound_label.value
+    c["optimizer"].value = "Adam"
+    assert c["momentum"].layout.display == "none"
+    assert c["beta1"].layout.display is None and c["beta2"].layout.display is None
+    assert "Adam rescales its steps" in explorer.bound_label.value
+
+
+def test_adam_path_matches_the_published_update(explorer):
+    explorer.set(optimizer="Adam", lr=0.1, beta1=0.8, beta2=0.99)
+    b1, b2, lr, eps = explorer.controls["beta1"].value, explorer.controls["beta2"].value, \
+        explorer.controls["lr"].value, 1e-8
+    x = np.array([-1.5, 1.0])
+    m = v = np.zeros(2)
+    expected = [x]
+    for t in range(1, 21):  # Kingma & Ba (2015), Algorithm 1
+        g = _Bowl.curvatures * x
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        x = x - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        expected.append(x)
+    np.testing.assert_allclose(_path(explorer), np.array(expected), rtol=1e-10, atol=1e-12)
+
+
+def test_ghost_keeps_previous_path_and_toggles(explorer):
+    before = _path(explorer)
+    explorer.controls["lr"].value = 0.12
+    ghost = explorer.trails.ghosts[0]
+    np.testing.assert_allclose(np.column_stack(ghost.get_data()), before)
+    explorer.controls["ghosts"].value = False
+    assert not any(g.get_visible() for g in explorer.trails.ghosts)
+
+
+def test_click_on_the_map_moves_the_start(explorer):
+    from matplotlib.backend_bases import MouseEvent
+
+    explorer.figure.canvas.draw()
+    x_pixel, y_pixel = explorer.ax.transData.transform((0.5, -0.75))
+    MouseEvent("button_press_event", explorer.figure.canvas, x_pixel, y_pixel, button=1)._process()
+    assert explorer.controls["x0"].value == pytest.approx(0.5, abs=0.02)
+    assert explorer.controls["y0"].value == pytest.approx(-0.75, abs=0.02)
+    start = (explorer.controls["x0"].value, explorer.controls["y0"].value)
+    np.testing.assert_allclose(_path(explorer), _plain_gd(start, 0.05, 20))
+    # A click on the loss panel does nothing.
+    x_pixel, y_pixel = explorer.loss_ax.transAxes.transform((0.5, 0.5))
+    MouseEvent("button_press_event", explorer.figure.canvas, x_pixel, y_pixel, button=1)._process()
+    assert explorer.controls["x0"].value == pytest.approx(start[0])
+
+
+def test_reset_restores_defaults_and_clears_ghosts(explorer):
+    explorer.set(lr=0.5, x0=1.0, optimizer="Adam", step=3)
+    explorer.controls["reset"].click()
+    assert explorer.controls["lr"].value == pytest.approx(0.05)
+    assert explorer.controls["x0"].value == pytest.approx(-1.5)
+    assert explorer.controls["optimizer"].value == "SGD"
+    assert explorer.controls["step"].value == 20
+    np.testing.assert_allclose(_path(explorer), _plain_gd((-1.5, 1.0), 0.05, 20))
+
+
+@pytest.mark.parametrize("lr", [1e-3, 2.0])
+def test_lr_extremes_give_a_clear_message(explorer, lr):
+    explorer.controls["lr"].value = lr
+    if lr == 2.0:
+        assert explorer.message.startswith("diverged at step")
+    else:
+        assert explorer.message.startswith("after 20 steps f =")
+
+
+def test_start_outside_window_is_clipped_with_a_note(explorer):
+    explorer.set(x0=100.0)
+    assert explorer.controls["x0"].value == 2.0
+    assert explorer.message.startswith("x0 = 100 is outside [-2, 2]; using 2.")
+
+
+def test_surface_picker_recontours_once(close_all, monkeypatch):
+    from gradlab.optimizers import SGD
+
+    calls = []
+    original = widgets.contour_map
+    monkeypatch.setattr(widgets, "contour_map",
+                        lambda *a, **k: calls.append(1) or original(*a, **k))
+    bowl, tilted = _Bowl(), _TiltedBowl()
+    w = widgets.DescentExplorer(bowl, {"SGD": SGD}, surfaces={"bowl": bowl, "tilted": tilted},
+                                lr=0.1, steps=10)
+    assert len(calls) == 1
+    w.controls["surface"].value = "tilted"
+    assert len(calls) == 2
+    assert (w.controls["x0"].min, w.controls["x0"].max) == (-1.0, 3.0)
+    assert w.ax.get_xlim() == (-1.0, 3.0)
+    start = (-1.0 + 0.15 * 4, 3.0 - 0.15 * 4)  # the documented fallback start
+    assert (w.controls["x0"].value, w.controls["y0"].value) == pytest.approx(start)
+    np.testing.assert_allclose(_path(w), _plain_gd(start, 0.1, 10, _TiltedBowl.curvatures))
+    assert "2/λmax = 1" in w.bound_label.value
+    w.controls["lr"].value = 0.2
+    assert len(calls) == 2
+
+
+def test_descent_bad_arguments(close_all):
+    from gradlab.optimizers import SGD
+
+    with pytest.raises(ValueError, match=r"lies outside the window: x must be in \[-2, 2\]"):
+        widgets.DescentExplorer(_Bowl(), {"SGD": SGD}, start=(5.0, 0.0))
+    with pytest.raises(ValueError, match="'Adam' is not one of"):
+        widgets.DescentExplorer(_Bowl(), {"SGD": SGD}, optimizer="Adam")
+    with pytest.raises(ValueError, match="steps must be an integer"):
+        widgets.DescentExplorer(_Bowl(), {"SGD": SGD}, steps=0)
+    with pytest.raises(ValueError, match="unknown slider"):
+        widgets.DescentExplorer(_Bowl(), {"SGD": SGD}, hyperparameters={"gamma": 0.1})
+
+
+def test_descent_default_lr_is_half_the_bound(close_all):
+    w = widgets.DescentExplorer(_Bowl(), _sgd_only(), steps=5)
+    assert w.controls["lr"].value == pytest.approx(0.1)
+    assert w.stability_bound == pytest.approx(0.2)
+
+
+def test_descent_bundle_shows_default_state(explorer):
+    bundle = explorer._repr_mimebundle_()
+    assert WIDGET_VIEW in bundle and "image/png" in bundle
+    assert bundle["text/plain"] == "DescentExplorer: bowl"
