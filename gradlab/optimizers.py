@@ -81,7 +81,7 @@ def _hyperparameter(name, value, *, low=0.0, high=None, low_open=False, high_ope
             allowed = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         index = int(np.argmax(bad.ravel()))
         where = f" at index {index}" if array.ndim else ""
-        raise ValueError(f"{name} must be {allowed}, got {array.ravel()[index]!r}{where}")
+        raise ValueError(f"{name} must be {allowed}, got {float(array.ravel()[index])!r}{where}")
     if array.ndim == 0:
         return float(array)
     array.flags.writeable = False
@@ -203,7 +203,7 @@ class Optimizer:
                 f"of params; got shape {lr.shape}"
             )
         if not (lr >= 0).all():
-            raise ValueError(f"lr must be >= 0, got {lr[~(lr >= 0)][0]!r}")
+            raise ValueError(f"lr must be >= 0, got {float(lr[~(lr >= 0)][0])!r}")
         return grad, params, lr[:, None]
 
 
