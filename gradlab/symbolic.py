@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 
@@ -271,7 +272,10 @@ def _prepare(text: object) -> str:
 
 def _read_tree(text: str) -> ast.expr:
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():
+            # Python warns about odd literals ("1if", "'\\d'"); the learner gets our message.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         reason = error.msg if isinstance(error.msg, str) else "syntax error"
         raise ExpressionError(
@@ -299,8 +303,19 @@ def _check_size(root: ast.expr, text: str) -> None:
             raise ExpressionError(
                 f"the formula is nested more than {MAX_DEPTH} levels deep; please simplify it."
             )
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node)
-                     if isinstance(child, ast.expr | ast.keyword | ast.comprehension))
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr | ast.keyword | ast.comprehension):
+                # A long sum or product (a + b + c + ...) is a left chain in the tree; it is
+                # long, not deep, so it does not count as nesting.
+                chained = child is getattr(node, "left", None) and _same_family(node, child)
+                stack.append((child, depth if chained else depth + 1))
+
+
+def _same_family(parent: ast.AST, child: ast.AST) -> bool:
+    families = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
+    if not (isinstance(parent, ast.BinOp) and isinstance(child, ast.BinOp)):
+        return False
+    return any(isinstance(parent.op, f) and isinstance(child.op, f) for f in families)
 
 
 class _Builder:
@@ -576,9 +591,12 @@ def _as_expr(expr: sympy.Expr | str) -> sympy.Expr:
     return expr
 
 
-def _resolve_variables(expr: sympy.Expr,
-                       variables: Sequence[str | sympy.Symbol] | None) -> tuple[sympy.Symbol, ...]:
-    """Symbols for the requested variables, matched to the expression's symbols by name."""
+def _resolve_variables(expr: sympy.Expr, variables: Sequence[str | sympy.Symbol] | None,
+                       *, complete: bool = False) -> tuple[sympy.Symbol, ...]:
+    """Symbols for the requested variables, matched to the expression's symbols by name.
+
+    With ``complete`` every symbol of the expression must be among them (to evaluate it).
+    """
     if variables is None:
         return variables_of(expr)
     if isinstance(variables, str | sympy.Symbol):
@@ -598,7 +616,7 @@ def _resolve_variables(expr: sympy.Expr,
     if len({s.name for s in resolved}) != len(resolved):
         raise ValueError(f"variables: names repeat in {[s.name for s in resolved]}")
     missing = set(by_name) - {s.name for s in resolved}
-    if missing:
+    if complete and missing:
         raise ValueError(
             f"variables: the expression also depends on {sorted(missing, key=_natural_key)}, "
             f"which is not among {[s.name for s in resolved]}"
@@ -642,7 +660,8 @@ def gradient(expr: sympy.Expr | str,
     expr : sympy.Expr or str
         An expression, or formula text (read with :func:`parse`).
     variables : sequence of str or sympy.Symbol, optional
-        The variables, in order. Default: :func:`variables_of` ``(expr)``.
+        The variables, in order. Default: :func:`variables_of` ``(expr)``. Symbols left out
+        are treated as constants (e.g. the data ``x`` in a loss of ``w`` and ``b``).
 
     Returns
     -------
@@ -666,7 +685,8 @@ def hessian(expr: sympy.Expr | str,
     expr : sympy.Expr or str
         An expression, or formula text (read with :func:`parse`).
     variables : sequence of str or sympy.Symbol, optional
-        The variables, in order. Default: :func:`variables_of` ``(expr)``.
+        The variables, in order. Default: :func:`variables_of` ``(expr)``. Symbols left out
+        are treated as constants.
 
     Returns
     -------
@@ -992,4 +1012,4 @@ def to_numpy(expr: sympy.Expr | str,
     array([nan,  0.])
     """
     expr = _as_expr(expr)
-    return NumericFunction(expr, _resolve_variables(expr, variables))
+    return NumericFunction(expr, _resolve_variables(expr, variables, complete=True))

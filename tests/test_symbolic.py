@@ -1,0 +1,455 @@
+"""Tests for gradlab.symbolic: safe parsing, derivatives, and the numpy compile."""
+
+import time
+import warnings
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gradlab.errors import EvaluationError, ExpressionError
+from gradlab.symbolic import (
+    MAX_LENGTH,
+    NumericFunction,
+    derivatives_latex,
+    gradient,
+    hessian,
+    parse,
+    partial,
+    show_derivatives,
+    to_numpy,
+    variables_of,
+)
+
+x, y, w, b, x1, theta = sympy.symbols("x y w b x1 theta", real=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# parse: what is accepted
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("x^2 + 3*y^2", x**2 + 3 * y**2),
+        ("x**2 + 3*y**2", x**2 + 3 * y**2),
+        ("sin(x)*exp(-y**2)", sympy.sin(x) * sympy.exp(-(y**2))),
+        ("log(1 + exp(-w*x - b))", sympy.log(1 + sympy.exp(-w * x - b))),
+        ("arctan(x) + atan(y)", sympy.atan(x) + sympy.atan(y)),
+        ("sqrt(x) + abs(y)", sympy.sqrt(x) + sympy.Abs(y)),
+        ("tanh(x) + sinh(y) + cosh(x) + tan(y) + cos(x)",
+         sympy.tanh(x) + sympy.sinh(y) + sympy.cosh(x) + sympy.tan(y) + sympy.cos(x)),
+        ("ln(x)", sympy.log(x)),
+        ("sigmoid(w*x)", 1 / (1 + sympy.exp(-w * x))),
+        ("e^x + pi", sympy.exp(x) + sympy.pi),
+        ("0.5*theta^2 + x1", theta**2 / 2 + x1),
+        ("2^10", sympy.Integer(1024)),
+        ("x^-1", 1 / x),
+        ("x**-1", 1 / x),
+        ("-x + +y", y - x),
+        ("x^2^3", x**8),  # right-associative, as in mathematics
+        ("((x))", x),
+        ("1e-3 * x", x / 1000),
+        ("x \N{MINUS SIGN} 1", x - 1),
+        ("2^100", sympy.Integer(2) ** 100),
+    ],
+)
+def test_parse_accepts_formulas(text, expected):
+    assert sympy.simplify(parse(text) - expected) == 0
+
+
+def test_caret_means_power_with_power_precedence():
+    # Python's '^' is xor and binds more loosely than '+'; in a formula it is a power.
+    assert parse("x^2 + 1") == x**2 + 1
+    assert parse("2*x^2") == 2 * x**2
+
+
+def test_e_and_pi_are_constants_and_variables_are_real():
+    expr = parse("e*pi*x")
+    assert expr.free_symbols == {x}
+    assert expr / x == sympy.E * sympy.pi
+    assert all(s.is_real for s in parse("w*x + b").free_symbols)
+
+
+def test_variables_argument_restricts_names():
+    assert parse("x + y", variables=["x", "y"]) == x + y
+    with pytest.raises(ExpressionError, match=r"'z'.*allowed variables: x, y"):
+        parse("x + z", variables=["x", "y"])
+
+
+# ----------------------------------------------------------------------------------------------
+# parse: what is refused, and how the refusal reads
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "piece", "reason"),
+    [
+        ("os.system('ls')", "'os.system'", "attribute access"),
+        ("().__class__", "__class__", "attribute access"),
+        ("__import__('os')", "'__import__'", "not one of the known functions"),
+        ("lambda: 1", "lambda", "lambda"),
+        ("[x for x in y]", "[x for x in y]", "comprehension"),
+        ("'s'", "'s'", "quotes"),
+        ("sin(x=1)", "sin(x=1)", "keyword"),
+        ("x[0]", "x[0]", "indexing"),
+        ("x % 2", "x % 2", "'%'"),
+        ("x // 2", "x // 2", "'//'"),
+        ("~x", "~x", "'~'"),
+        ("x if y else 1", "x if y else 1", "if"),
+        ("x < y", "x < y", "comparison"),
+        ("x and y", "x and y", "'and'"),
+        ("foo(x)", "'foo'", "not one of the known functions"),
+        ("sin(x, y)", "sin(x, y)", "exactly one argument"),
+        ("sin", "'sin'", "is a function"),
+        ("(x, y)", "(x, y)", "tuple"),
+        ("{1: 2}", "{1: 2}", "dictionar"),
+        ("(x := 1)", "x := 1", ":="),
+        ("True", "True", "not a number"),
+        ("None", "None", "not a number"),
+        ("1j", "1j", "complex"),
+        ("1e999", "1e999", "larger than"),
+        ("10000000", "10000000", "larger than"),
+        ("x**300", "'300'", "exponent"),
+        ("2**x**1000", "1000", "exponent"),
+        ("1/0", "'1/0'", "undefined"),
+        ("log(0)", "log(0)", "undefined"),
+        ("sqrt(-1)", "sqrt(-1)", "not a real number"),
+        ("log(-2)*x", "log(-2)", "not a real number"),
+        ("_x + 1", "'_x'", "variable name"),
+        ("f'{x}'", "f'{x}'", "quotes"),
+        ("x y", "'x y'", "well-formed"),
+        ("", "empty", "empty"),
+    ],
+)
+def test_parse_refuses_and_names_the_piece(text, piece, reason):
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    message = str(caught.value)
+    assert piece in message
+    assert reason in message
+    assert isinstance(caught.value, ValueError)
+
+
+def test_refusal_lists_what_is_allowed():
+    with pytest.raises(ExpressionError, match=r"Allowed: numbers, variables.*sin, cos"):
+        parse("os.system('rm -rf /')")
+
+
+@pytest.mark.parametrize("text", ["9**9**9**9", "9^9^9^9", "(9**99)**99", "2**(2**(2**(2**7)))",
+                                  "(1000000*1000000)**60", "e**(e**(e**10))"])
+def test_huge_powers_are_refused_fast(text):
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError, match="exponent|digits"):
+        parse(text)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_size_limits():
+    with pytest.raises(ExpressionError, match=f"at most {MAX_LENGTH}"):
+        parse("x+" * 300 + "x")
+    with pytest.raises(ExpressionError, match="pieces"):
+        parse("+".join(["x"] * 150))
+    # a long sum is long, not deep: 60 terms pass
+    assert parse("+".join(f"x{i}^2" for i in range(15)) + "+x" * 45).free_symbols
+    with pytest.raises(ExpressionError):
+        parse("(" * 300 + "x" + ")" * 300)
+    with pytest.raises(ExpressionError, match="nested"):
+        parse("sin(" * 60 + "x" + ")" * 60)
+    with pytest.raises(ExpressionError, match="at most 20 variables"):
+        parse("+".join(f"v{i}" for i in range(21)))
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"x", ["x"]])
+def test_parse_refuses_non_text(bad):
+    with pytest.raises(ExpressionError, match="must be text"):
+        parse(bad)
+
+
+# The tokens of a hostile or confused user: Python tricks, odd numbers, unicode.
+_TOKENS = [
+    "x", "y", "w", "b", "theta", "e", "pi", "0", "1", "9", "2.5", "1e999", "1e-400",
+    "99999999999999999999", "1_0", "0x1F", "1j", "**", "^", "*", "/", "+", "-", "%", "//",
+    "(", ")", "[", "]", "{", "}", ",", ":", ".", "=", "==", "<", "~", "@", "!", "\\",
+    "sin", "exp", "log", "sqrt", "sigmoid", "abs", "__import__", "__class__", "().__class__",
+    "__builtins__", "lambda", "for", "in", "if", "else", "not", "and", "yield", "await",
+    "'s'", '"os"', "f'{x}'", "f(x=1)", "sin(x=1)", "[x for x in y]", "*x", ":=", "x**-1",
+    "9**9**9**9", "exp(exp(exp(99)))", " ", "\n", "\t", "\x00", "θ", "é", "²", "\N{MINUS SIGN}",
+    "\N{MULTIPLICATION SIGN}", "\u200b", "\ud800", "𝑥", "ｘ", "#", ";", "\\n",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_parse_raises_only_expression_error_on_any_text(text):
+    try:
+        parse(text)
+    except ExpressionError:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=25).map("".join))
+def test_parse_raises_only_expression_error_on_python_like_tokens(text):
+    start = time.perf_counter()
+    try:
+        result = parse(text)
+    except ExpressionError:
+        pass
+    else:
+        assert isinstance(result, sympy.Expr)
+    assert time.perf_counter() - start < 2.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 600), st.sampled_from(["(", "-", "sin(", "exp(", "+"]))
+def test_parse_survives_deep_nesting(depth, opener):
+    closer = ")" if opener.endswith("(") else ""
+    text = opener * depth + "x" + closer * depth
+    try:
+        parse(text)
+    except ExpressionError:
+        pass
+
+
+# ----------------------------------------------------------------------------------------------
+# variables and derivatives
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("w*x + b", ["x", "b", "w"]),
+        ("x10 + x2 + x1", ["x1", "x2", "x10"]),
+        ("z + y + x + a", ["x", "y", "z", "a"]),
+        ("theta + alpha2 + alpha10", ["alpha2", "alpha10", "theta"]),
+    ],
+)
+def test_variables_of_is_canonical(text, names):
+    assert [s.name for s in variables_of(parse(text))] == names
+
+
+def test_partial_gradient_hessian_match_hand_derivatives():
+    f = parse("x^2*y + sin(x*y)")
+    # d/dx: 2xy + y cos(xy);  d/dy: x^2 + x cos(xy)
+    gx = 2 * x * y + y * sympy.cos(x * y)
+    gy = x**2 + x * sympy.cos(x * y)
+    assert sympy.simplify(partial(f, "x") - gx) == 0
+    assert sympy.simplify(partial(f, y) - gy) == 0
+    assert all(sympy.simplify(a - e) == 0 for a, e in zip(gradient(f), (gx, gy), strict=True))
+    # d2/dx2: 2y - y^2 sin(xy);  d2/dxdy: 2x + cos(xy) - xy sin(xy);  d2/dy2: -x^2 sin(xy)
+    expected = sympy.Matrix([
+        [2 * y - y**2 * sympy.sin(x * y), 2 * x + sympy.cos(x * y) - x * y * sympy.sin(x * y)],
+        [2 * x + sympy.cos(x * y) - x * y * sympy.sin(x * y), -(x**2) * sympy.sin(x * y)],
+    ])
+    assert sympy.simplify(hessian(f) - expected) == sympy.zeros(2, 2)
+
+
+def test_logistic_loss_gradient_in_chosen_order():
+    f = parse("log(1 + exp(-w*x - b))")
+    s = 1 / (1 + sympy.exp(w * x + b))  # sigmoid(-(w x + b))
+    gw, gb = gradient(f, ["w", "b"])
+    assert sympy.simplify(gw - (-x * s)) == 0
+    assert sympy.simplify(gb - (-s)) == 0
+
+
+def test_partial_of_absent_variable_is_zero_and_text_is_accepted():
+    assert partial("x^3", "y") == 0
+    assert gradient("x^3 + y") == (3 * x**2, 1)
+
+
+def test_to_numpy_refuses_variable_list_missing_a_symbol():
+    assert gradient(parse("x*y"), ["x"]) == (y,)  # y is a constant here
+    with pytest.raises(ValueError, match="also depends on"):
+        to_numpy(parse("x + y"), ["x"])
+
+
+def test_derivatives_latex_and_display():
+    latex = derivatives_latex("x^2*y")
+    assert r"\frac{\partial f}{\partial x} &= 2 x y" in latex
+    assert r"\frac{\partial f}{\partial y} &= x^{2}" in latex
+    assert r"H &= \left(\begin{matrix}2 y & 2 x\\2 x & 0\end{matrix}\right)" in latex
+    one = derivatives_latex("x^3")
+    assert r"\frac{d f}{d x} &= 3 x^{2}" in one and r"\frac{d^2 f}{d x^2} &= 6 x" in one
+    assert show_derivatives("x^2*y").data.strip() == latex.strip()
+
+
+# ----------------------------------------------------------------------------------------------
+# numpy: shapes, speed
+# ----------------------------------------------------------------------------------------------
+
+
+def _grid(rows, cols, dim, rng):
+    return rng.uniform(-2, 2, size=(rows, cols, dim))
+
+
+def test_gradient_broadcasts_constant_components():
+    rng = np.random.default_rng(0)
+    points = _grid(500, 500, 2, rng)
+    g = to_numpy("x**2 + y").gradient(points)
+    assert g.shape == (500, 500, 2)
+    np.testing.assert_allclose(g[..., 0], 2 * points[..., 0])
+    np.testing.assert_array_equal(g[..., 1], np.ones((500, 500)))
+
+
+def test_constant_function_has_full_shapes():
+    rng = np.random.default_rng(1)
+    points = _grid(7, 5, 2, rng)
+    f = to_numpy(parse("3"), ["x", "y"])
+    np.testing.assert_array_equal(f.value(points), np.full((7, 5), 3.0))
+    np.testing.assert_array_equal(f.gradient(points), np.zeros((7, 5, 2)))
+    np.testing.assert_array_equal(f.hessian(points), np.zeros((7, 5, 2, 2)))
+
+
+def test_hessian_shape_and_symmetry():
+    rng = np.random.default_rng(2)
+    points = rng.normal(size=(4, 6, 3))
+    f = to_numpy("x*y*z + x^2 + sin(y)")
+    h = f.hessian(points)
+    assert h.shape == (4, 6, 3, 3)
+    np.testing.assert_array_equal(h, np.swapaxes(h, -1, -2))
+    # d2/dxdy = z, d2/dx2 = 2, d2/dy2 = -sin(y)
+    np.testing.assert_allclose(h[..., 0, 1], points[..., 2])
+    np.testing.assert_allclose(h[..., 0, 0], 2.0)
+    np.testing.assert_allclose(h[..., 1, 1], -np.sin(points[..., 1]))
+
+
+def test_single_point_and_one_variable_shapes():
+    f = to_numpy("x^2 + 3*y")
+    assert isinstance(f.value([1.0, 2.0]), float)
+    assert f.value([1.0, 2.0]) == 7.0
+    assert f.gradient([1.0, 2.0]).shape == (2,)
+    g = to_numpy("x^3")
+    assert g.value(np.zeros((10, 1))).shape == (10,)
+    assert g.hessian(np.zeros((10, 1))).shape == (10, 1, 1)
+
+
+def test_points_with_wrong_last_axis_are_refused_clearly():
+    f = to_numpy("x + y")
+    with pytest.raises(ValueError, match=r"shape \(\.\.\., 2\).*got shape \(5, 3\)"):
+        f.value(np.zeros((5, 3)))
+    with pytest.raises(ValueError, match="real numbers"):
+        f.value("abc")
+
+
+def test_gradient_on_a_500_by_500_grid_takes_milliseconds():
+    rng = np.random.default_rng(3)
+    points = _grid(500, 500, 2, rng)
+    f = to_numpy("sin(x)*exp(-y**2) + x^2*y")
+    f.gradient(points)  # compile once
+    best = min(_timed(f.gradient, points) for _ in range(3))
+    assert best < 0.1, f"gradient on 500x500 took {best * 1e3:.1f} ms"
+
+
+def _timed(function, argument):
+    start = time.perf_counter()
+    function(argument)
+    return time.perf_counter() - start
+
+
+def test_compiled_callables_are_cached():
+    f = to_numpy("x^2 + y^2")
+    f.gradient([1.0, 1.0])
+    compiled = f._gradient
+    f.gradient([2.0, 2.0])
+    assert f._gradient is compiled
+    assert isinstance(f, NumericFunction) and f.dim == 2
+
+
+# ----------------------------------------------------------------------------------------------
+# numpy: undefined values
+# ----------------------------------------------------------------------------------------------
+
+
+def test_undefined_values_are_nan_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning at all fails the test
+        log = to_numpy("log(x)")
+        np.testing.assert_array_equal(log.value([[-1.0], [1.0]]), [np.nan, 0.0])
+        assert np.isnan(log.value([0.0]))  # log(0) is a pole, not -inf
+        inverse = to_numpy("1/x")
+        assert np.isnan(inverse.value([0.0]))
+        assert np.isnan(inverse.gradient([0.0])[0])
+        assert inverse.value([2.0]) == 0.5
+        assert np.isnan(to_numpy("sqrt(x)").value([-4.0]))
+        assert np.isnan(to_numpy("exp(1/x)").value([0.0]))
+
+
+def test_overflow_stays_infinite():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = to_numpy("exp(x)").value([[1000.0], [0.0]])
+    assert values[0] == np.inf and values[1] == 1.0
+
+
+def test_pole_among_overflows_is_found():
+    points = np.array([[800.0], [0.0], [900.0], [1.0]])
+    values = to_numpy("exp(x) + 1/x").value(points)
+    assert values[0] == np.inf and np.isnan(values[1]) and values[2] == np.inf
+    assert values[3] == pytest.approx(np.e + 1)
+
+
+def test_strict_raises_and_names_the_point():
+    f = to_numpy("log(x) + y")
+    with pytest.raises(EvaluationError, match=r"x=-1, y=3"):
+        f.value([[1.0, 2.0], [-1.0, 3.0]], strict=True)
+    with pytest.raises(EvaluationError, match=r"gradient.*x=0, y=5"):
+        to_numpy("1/x + y").gradient([[0.0, 5.0]], strict=True)
+    with pytest.raises(EvaluationError, match=r"Hessian.*x=-2"):
+        to_numpy("sqrt(x)").hessian([[-2.0]], strict=True)
+    assert f.value([1.0, 2.0], strict=True) == 2.0
+
+
+# ----------------------------------------------------------------------------------------------
+# property tests: derivatives against central finite differences
+# ----------------------------------------------------------------------------------------------
+
+_LEAVES = st.sampled_from(["x", "y", "x", "y", "2", "0.5", "3", "pi"])
+_UNARY = ["sin({})", "cos({})", "tanh({})", "arctan({})", "sigmoid({})", "exp({}/4)",
+          "log(1 + ({})^2)", "sqrt(2 + sin({}))", "abs({})^3", "-({})"]
+_BINARY = ["({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / (2 + cos({}))"]
+
+
+def _formula(depth):
+    if depth == 0:
+        return _LEAVES
+    smaller = _formula(depth - 1)
+    return st.one_of(
+        _LEAVES,
+        st.builds(lambda f, a: f.format(a), st.sampled_from(_UNARY), smaller),
+        st.builds(lambda f, a, c: f.format(a, c), st.sampled_from(_BINARY), smaller, smaller),
+        st.builds(lambda a, n: f"({a})^{n}", smaller, st.sampled_from([2, 3])),
+    )
+
+
+_POINT = st.tuples(st.floats(-1.5, 1.5), st.floats(-1.5, 1.5))
+
+
+@settings(max_examples=80, deadline=None)
+@given(_formula(3), _POINT)
+def test_gradient_matches_central_differences(text, point):
+    f = to_numpy(parse(text), ["x", "y"])
+    p = np.array(point)
+    step = 1e-5
+    shifts = np.eye(2) * step
+    numeric = np.array([(f.value(p + s) - f.value(p - s)) / (2 * step) for s in shifts])
+    exact = f.gradient(p)
+    scale = 1.0 + np.abs(exact).max() + abs(f.value(p))
+    np.testing.assert_allclose(exact, numeric, atol=1e-5 * scale, err_msg=text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_formula(3), _POINT)
+def test_hessian_matches_central_differences_of_the_gradient(text, point):
+    f = to_numpy(parse(text), ["x", "y"])
+    p = np.array(point)
+    step = 1e-5
+    shifts = np.eye(2) * step
+    numeric = np.stack([(f.gradient(p + s) - f.gradient(p - s)) / (2 * step) for s in shifts])
+    exact = f.hessian(p)
+    scale = 1.0 + np.abs(exact).max() + np.abs(f.gradient(p)).max()
+    np.testing.assert_allclose(exact, numeric, atol=1e-5 * scale, err_msg=text)
