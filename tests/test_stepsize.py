@@ -505,6 +505,17 @@ def test_grid_search_counts_gradient_evaluations():
     assert 0 < search.gradient_evaluations <= 3 * 30
 
 
+def test_grid_search_keeps_the_callers_order_and_skips_diverged_candidates():
+    _, Q, value, gradient = bowl()
+    start = np.array([0.7, -0.2])
+    lrs = [0.5, 0.02, 1.0, 0.15, 0.08]  # 0.5 and 1.0 lie beyond 2/λmax = 0.2
+    search = grid_search_lr(SGD, gradient, value, start, lrs, 60)
+    np.testing.assert_array_equal(search.diverged, [True, False, True, False, False])
+    closed = [gd_final_value_closed_form(Q, start, lr, 60) for lr in lrs]
+    expected = min((closed[i], i) for i in (1, 3, 4))[1]
+    assert search.best_index == expected and search.best_lr == lrs[expected]
+
+
 def test_grid_search_when_every_candidate_diverges():
     _, _, value, gradient = bowl()
     search = grid_search_lr(SGD, gradient, value, np.ones(2), [1.0, 2.0], steps=100)
@@ -684,6 +695,32 @@ def test_range_test_smoothing_and_stop_follow_the_formulas():
     centred = (smooth[2:] - smooth[:-2]) / (log_lr[2:] - log_lr[:-2])
     assert test.lr_steepest == test.lrs[1 + np.argmin(centred)]
     assert test.lr_min_over_10 == pytest.approx(test.lrs[np.argmin(smooth)] / 10)
+
+
+@pytest.mark.parametrize(("smoothing", "stop_factor"), [(0.98, 4.0), (0.9, 1.5), (0.5, 10.0)])
+def test_range_test_stops_where_the_rule_restated_by_hand_stops(smoothing, stop_factor):
+    # The loss changes by (lr - 1)² per step: at most ×4 beyond 2/a = 2, so the smoothed loss
+    # crosses the threshold gradually and an off-by-a-factor rule would stop elsewhere.
+    value, gradient = parabola(1.0)
+    test = lr_range_test(
+        SGD,
+        gradient,
+        value,
+        np.array([1.0]),
+        1.5,
+        3.0,
+        200,
+        smoothing=smoothing,
+        stop_factor=stop_factor,
+        bound=1e300,
+    )
+    raw = test.trajectory.values[1:, 0]  # the whole run, past the stop
+    smooth = smoothed_by_hand(raw, smoothing)
+    best = np.minimum.accumulate(smooth)
+    assert np.any(smooth > stop_factor * best)
+    expected_stop = int(np.argmax(smooth > stop_factor * best))
+    assert test.stopped_at == expected_stop
+    np.testing.assert_allclose(test.smoothed_losses, smooth[: expected_stop + 1])
 
 
 def test_range_test_without_smoothing_uses_the_raw_losses():
