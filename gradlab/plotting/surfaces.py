@@ -140,6 +140,7 @@ class TangentPlaneArtists:
     text: Any
     objective: Any
     half_width: float
+    vertices: np.ndarray | None = None  # (4, 3) corners of the plane as last drawn
 
     def update(self, point: Any) -> None:
         """Move the tangent plane to ``point`` (shape (2,))."""
@@ -151,7 +152,8 @@ class TangentPlaneArtists:
         h = self.half_width
         corners = point + np.array([[-h, -h], [h, -h], [h, h], [-h, h]])
         heights = value + (corners - point) @ np.array([slope_x, slope_y])
-        self.plane.set_verts([np.column_stack([corners, heights])])
+        self.vertices = np.column_stack([corners, heights])
+        self.plane.set_verts([self.vertices])
         self.point.set_data_3d([point[0]], [point[1]], [value])
         self.text.set_text(
             f"z = {format_number(value)} + {format_number(slope_x)}·(x − {format_number(point[0])})"
