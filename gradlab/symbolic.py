@@ -781,6 +781,22 @@ def show_derivatives(expr: sympy.Expr | str,
 # ----------------------------------------------------------------------------------------------
 
 
+_EVERYWHERE_DEFINED = (sympy.sin, sympy.cos, sympy.exp, sympy.tanh, sympy.sinh, sympy.cosh,
+                       sympy.atan, sympy.Abs, sympy.sign)
+
+
+def _defined_everywhere(expr: sympy.Expr) -> bool:
+    """True when every piece is defined for all real inputs (no log, root, or division)."""
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Pow):
+            base, exponent = node.args
+            if not ((exponent.is_integer and exponent.is_nonnegative) or base.is_positive):
+                return False
+        elif isinstance(node, sympy.Function) and not isinstance(node, _EVERYWHERE_DEFINED):
+            return False
+    return True
+
+
 def _compile(component: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> Callable:
     # sign(x)' = 2*DiracDelta(x) is zero everywhere it is defined as a number.
     component = component.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0))
@@ -855,6 +871,11 @@ class NumericFunction:
     - ``inf`` or ``-inf`` where the true value is finite but too large for float64
       (``exp(1000)``).
 
+    The gradient and Hessian are ``nan`` wherever the value is ``nan``: the derivative of
+    ``log(x)`` is ``1/x``, which numpy could compute at ``x = -1``, but ``log`` has no
+    derivative where it is not defined. (Skipped, for speed, when every piece of the formula is
+    defined for all real inputs.)
+
     No numpy warning is ever emitted. With ``strict=True`` a ``nan`` anywhere raises
     :class:`~gradlab.errors.EvaluationError` naming the first such point instead.
     """
@@ -866,6 +887,7 @@ class NumericFunction:
         self._value: Callable | None = None
         self._gradient: list[Callable] | None = None
         self._hessian: dict[tuple[int, int], Callable] | None = None
+        self._total = _defined_everywhere(expr)
 
     def __repr__(self) -> str:
         names = ", ".join(s.name for s in self.variables)
@@ -903,16 +925,26 @@ class NumericFunction:
         numpy.ndarray, shape (...)
             A numpy float for a single point.
         """
-        if self._value is None:
-            self._value = _compile(self.expr, self.variables)
         arguments, shape, array = self._coordinates(points)
-        out = np.empty(shape)
-        _evaluate(self._value, arguments, shape, out)
+        out = self._values(arguments, shape)
         if strict:
             self._raise_if_undefined(np.isnan(out), array, "the value")
         return out[()] if out.ndim == 0 else out
 
     __call__ = value
+
+    def _values(self, arguments: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+        if self._value is None:
+            self._value = _compile(self.expr, self.variables)
+        out = np.empty(shape)
+        _evaluate(self._value, arguments, shape, out)
+        return out
+
+    def _outside_domain(self, arguments: list[np.ndarray], shape: tuple[int, ...]):
+        """Where the value is undefined (None when the formula is defined everywhere)."""
+        if self._total:
+            return None
+        return np.isnan(self._values(arguments, shape))
 
     def gradient(self, points, *, strict: bool = False) -> np.ndarray:
         """The gradient at each point.
@@ -935,6 +967,9 @@ class NumericFunction:
         out = np.empty(shape + (self.dim,))
         for i, function in enumerate(self._gradient):
             _evaluate(function, arguments, shape, out[..., i])
+        outside = self._outside_domain(arguments, shape)
+        if outside is not None:
+            out[outside] = np.nan
         if strict:
             self._raise_if_undefined(np.isnan(out).any(axis=-1), array, "the gradient")
         return out
@@ -963,6 +998,9 @@ class NumericFunction:
             _evaluate(function, arguments, shape, out[..., i, j])
             if i != j:
                 out[..., j, i] = out[..., i, j]
+        outside = self._outside_domain(arguments, shape)
+        if outside is not None:
+            out[outside] = np.nan
         if strict:
             self._raise_if_undefined(np.isnan(out).any(axis=(-2, -1)), array, "the Hessian")
         return out

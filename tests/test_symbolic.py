@@ -379,6 +379,15 @@ def test_undefined_values_are_nan_without_warnings():
         assert np.isnan(to_numpy("exp(1/x)").value([0.0]))
 
 
+def test_derivatives_are_undefined_where_the_function_is():
+    # d/dx log(x) = 1/x exists as a number at x = -1, but log has no derivative there.
+    f = to_numpy("log(x) + y^2")
+    assert np.isnan(f.gradient([-1.0, 2.0])).all()
+    assert np.isnan(f.hessian([-1.0, 2.0])).all()
+    np.testing.assert_allclose(f.gradient([2.0, 3.0]), [0.5, 6.0])
+    np.testing.assert_allclose(f.hessian([2.0, 3.0]), [[-0.25, 0.0], [0.0, 2.0]])
+
+
 def test_overflow_stays_infinite():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
