@@ -482,3 +482,37 @@ def test_descent_bundle_shows_default_state(explorer):
     bundle = explorer._repr_mimebundle_()
     assert WIDGET_VIEW in bundle and "image/png" in bundle
     assert bundle["text/plain"] == "DescentExplorer: bowl"
+
+
+# --- OptimizerStateExplorer -------------------------------------------------------------------
+
+
+def test_state_table_matches_adam_equations(close_all):
+    from gradlab.optimizers import Adagrad, Adam
+
+    w = widgets.OptimizerStateExplorer(_Bowl(), {"Adam": Adam, "Adagrad": Adagrad},
+                                       start=(-1.5, 1.0), steps=12, lr=0.1)
+    w.set(step=4)
+    b1, b2, lr, eps = 0.9, 0.999, w.controls["lr"].value, 1e-8
+    x, m, v = np.array([-1.5, 1.0]), np.zeros(2), np.zeros(2)
+    for t in range(1, 6):  # updates 1..5; the panel shows update 4 -> 5
+        g = _Bowl.curvatures * x
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        step = -lr * m_hat / (np.sqrt(v_hat) + eps)
+        x_before, x = x, x + step
+    rows = w.state_at(4)
+    np.testing.assert_allclose(rows["g = ∇f"], _Bowl.curvatures * x_before)
+    np.testing.assert_allclose(rows["m (exp_avg)"], m)
+    np.testing.assert_allclose(rows["v (exp_avg_sq)"], v)
+    np.testing.assert_allclose(rows["m̂"], m_hat)
+    np.testing.assert_allclose(rows["v̂"], v_hat)
+    np.testing.assert_allclose(rows["Δθ"], step)
+    np.testing.assert_allclose(rows["−Δθ / g"], -step / (_Bowl.curvatures * x_before))
+    assert rows["t"] == 5
+    assert "step 4 → 5" in w.state_ax.get_title()
+    assert "m̂" in w.state_text.get_text()
+    w.controls["optimizer"].value = "Adagrad"
+    text = w.state_text.get_text()
+    assert "G (sum of g²)" in text and "m̂" not in text
