@@ -584,6 +584,7 @@ def exact_line_search_step(A, b, point, direction=None):
     -------
     float or ndarray of shape (n,)
         ``t*`` per row; ``0.0`` where the direction is zero (at the minimiser, for ``d = -g``).
+        For an ascent direction (``gᵀd > 0``) ``t*`` is negative: the minimiser lies behind.
 
     Examples
     --------

@@ -1,5 +1,6 @@
 """Tests for gradlab.stepsize, checked against closed forms and hand-restated formulas."""
 
+import doctest
 import functools
 import math
 import warnings
@@ -9,6 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import gradlab.stepsize
+from gradlab.functions import quadratic_bowl
 from gradlab.optimizers import SGD, Adam
 from gradlab.stepsize import (
     backtracking_line_search,
@@ -789,3 +792,37 @@ def test_range_test_rejects_bad_arguments(kwargs, error, message):
     } | kwargs
     with pytest.raises(error, match=message):
         lr_range_test(**arguments)
+
+
+# ---------------------------------------------------------------------------------------------
+# With the catalogue's quadratic bowl (gradlab.functions)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_every_method_on_the_catalogue_bowl_agrees_with_its_eigenvalues():
+    bowl = quadratic_bowl(condition_number=8.0, angle=0.6, scale=0.5)
+    lam_min, lam_max = np.linalg.eigvalsh(bowl.matrix)
+    start = np.array([2.0, -1.5])
+    edge = 2.0 / lam_max
+    assert bowl.stability_bound(np.zeros(2)) == pytest.approx(edge)
+
+    grid = grid_search_lr(
+        SGD, bowl.gradient, bowl.value, start, np.linspace(0.02, 1.2 * edge, 300), 300
+    )
+    assert grid.best_lr == pytest.approx(2.0 / (lam_min + lam_max), rel=0.02)
+    assert not grid.diverged[grid.lrs < edge].any()
+
+    exact = descend_with_exact_line_search(bowl.matrix, np.zeros(2), start, steps=20)
+    np.testing.assert_allclose(exact.values, bowl.value(exact.points), rtol=1e-9, atol=1e-300)
+    assert exact.condition_number == pytest.approx(8.0, rel=1e-9)
+
+    backtracking = descend_with_backtracking(bowl.value, bowl.gradient, start, 200)
+    assert backtracking.final_values[0] < 1e-8 * bowl.value(start[None])[0]
+
+    test = lr_range_test(SGD, bowl.gradient, bowl.value, start, 1e-3, 10.0, 200)
+    assert test.suggested_lr < edge < test.lrs[test.stopped_at]
+
+
+def test_the_docstring_examples_run():
+    failures, tried = doctest.testmod(gradlab.stepsize, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert tried >= 7 and failures == 0
