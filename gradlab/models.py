@@ -18,8 +18,9 @@ Common methods (``params`` has shape ``(dim,)`` or ``(..., dim)``):
 - ``loss(params, X, y) -> (...)``, ``gradient(params, X, y) -> (..., dim)``,
   ``loss_and_gradient(params, X, y)``;
 - ``predict(params, X)``; ``init_params(rng) -> (dim,)``;
-- ``shapes`` (name -> shape of each parameter block, in flat order), ``dim``,
-  ``unflatten(params) -> dict`` and ``flatten(blocks) -> (..., dim)``.
+- ``shapes`` (name -> shape of each parameter block, in flat order), ``biases`` (the names
+  of the bias blocks; the rest are weights), ``dim``, ``unflatten(params) -> dict`` and
+  ``flatten(blocks) -> (..., dim)``.
 
 How the leading axes are handled: :class:`LinearRegression` and :class:`LogisticRegression`
 are vectorized over any leading axes (a whole ``(rows, cols, dim)`` grid in one call, which the
@@ -111,6 +112,9 @@ class _Model:
     """
 
     shapes: dict[str, tuple[int, ...]]
+    # Names of the blocks that are biases (offsets added after a weight matrix); the others
+    # are weights. The l2 penalty skips them, and so do gradlab.landscape's directions.
+    biases: tuple[str, ...] = ()
 
     # -- flat vectors <-> named blocks ---------------------------------------------------------
 
@@ -305,6 +309,7 @@ class LinearRegression(_Model):
         self.n_features = _check_count("n_features", n_features)
         self.l2 = _check_l2(l2)
         self.shapes = {"w": (self.n_features,), "b": ()}
+        self.biases = ("b",)
 
     def __repr__(self) -> str:
         return f"LinearRegression(n_features={self.n_features}, l2={self.l2})"
@@ -369,6 +374,7 @@ class LogisticRegression(_Model):
         self.n_features = _check_count("n_features", n_features)
         self.l2 = _check_l2(l2)
         self.shapes = {"w": (self.n_features,), "b": ()}
+        self.biases = ("b",)
 
     def __repr__(self) -> str:
         return f"LogisticRegression(n_features={self.n_features}, l2={self.l2})"
@@ -464,6 +470,7 @@ class SoftmaxRegression(_Model):
         self.n_classes = _check_count("n_classes", n_classes, minimum=2)
         self.l2 = _check_l2(l2)
         self.shapes = {"W": (self.n_features, self.n_classes), "b": (self.n_classes,)}
+        self.biases = ("b",)
 
     def __repr__(self) -> str:
         return (
@@ -587,7 +594,9 @@ class MLP(_Model):
     -----
     Flat parameters: ``W1.ravel(), b1, W2.ravel(), b2, ...`` with ``W_l`` of shape
     ``(layer_sizes[l-1], layer_sizes[l])``; ``unflatten`` names them ``"W1", "b1", ...``.
-    Leading axes of ``params`` are looped over in Python.
+    For the gradient, leading axes of ``params`` are looped over in Python (one readable
+    forward and backward pass each); :meth:`loss` alone stacks them into batched matrix
+    products, so a whole loss surface costs one call.
     The sigmoid cross-entropy is computed from the logit ``z`` as
     ``logaddexp(0, z) - y z`` and the softmax one with the maximum subtracted, so neither
     overflows nor takes ``log(0)``.
@@ -649,6 +658,7 @@ class MLP(_Model):
         for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
             self.shapes[f"W{l}"] = (n_in, n_out)
             self.shapes[f"b{l}"] = (n_out,)
+        self.biases = tuple(f"b{l}" for l in range(1, self.n_layers + 1))
 
     def __repr__(self) -> str:
         return (
@@ -732,14 +742,14 @@ class MLP(_Model):
         return z
 
     def _data_loss(self, z_out, y):
-        """Loss from the output logits ``z_L`` (stable forms, see the class notes)."""
+        """Loss from the output logits ``z_L (..., n_samples, n_out)`` (stable forms)."""
         if self.output == "sigmoid":
-            z = z_out[:, 0]
-            return np.mean(np.logaddexp(0.0, z) - y * z)
+            z = z_out[..., 0]
+            return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
         if self.output == "softmax":
             log_p = _log_softmax(z_out)
-            return -np.mean(log_p[np.arange(len(y)), y])
-        return np.mean(np.sum((z_out - y) ** 2, axis=1))
+            return -np.mean(log_p[..., np.arange(len(y)), y], axis=-1)
+        return np.mean(np.sum((z_out - y) ** 2, axis=-1), axis=-1)
 
     def backward(self, params, cache: ForwardPass, y) -> dict[str, np.ndarray]:
         """Gradients ``{"W1": dL/dW1, "b1": dL/db1, ...}`` from a :meth:`forward` pass.
@@ -778,10 +788,27 @@ class MLP(_Model):
                 delta = grad_a * derivative(zs[l - 2], activations[l - 1])  # dL/dz_{l-1}
         return grads
 
-    def _loss_row(self, params, X, y):
-        cache = self._forward(params, X)
-        weights = [W for W, _ in self.layers(params)]
-        return self._data_loss(cache.pre_activations[-1], y) + self._l2_penalty(weights)
+    def _loss(self, params, X, y):
+        # The loss alone (a loss surface, a line search) needs no backward pass, so it runs
+        # many parameter vectors through the network at once, in chunks that bound memory.
+        rows = params.reshape(-1, self.dim)
+        chunk = max(1, 2**20 // (X.shape[0] * max(self.layer_sizes)))
+        losses = np.concatenate(
+            [self._stacked_loss(rows[i : i + chunk], X, y) for i in range(0, len(rows), chunk)]
+        )
+        return losses[0] if params.ndim == 1 else losses.reshape(params.shape[:-1])
+
+    def _stacked_loss(self, params, X, y):
+        """Losses ``(m,)`` for ``m`` parameter vectors ``(m, dim)``: the forward pass, stacked."""
+        hidden, _ = _ACTIVATIONS[self.activation]
+        blocks = self.unflatten(params)
+        a, penalty = X, 0.0
+        for l in range(1, self.n_layers + 1):
+            W, b = blocks[f"W{l}"], blocks[f"b{l}"]  # (m, n_in, n_out), (m, n_out)
+            z = a @ W + b[:, None, :]  # (m, n_samples, n_out)
+            a = hidden(z) if l < self.n_layers else z
+            penalty = penalty + self.l2 * np.sum(W**2, axis=(1, 2))
+        return self._data_loss(a, y) + penalty
 
     def _loss_and_gradient_row(self, params, X, y):
         cache = self._forward(params, X)
@@ -996,6 +1023,7 @@ class LinearAutoencoder(_Model):
             "D": (self.n_components, self.n_features),
             "c": (self.n_features,),
         }
+        self.biases = ("c",)
 
     def __repr__(self) -> str:
         return (
