@@ -282,7 +282,13 @@ def backtracking_line_search(
         gradients = _call_gradient(gradient, points)
         gradient_evaluations += 1
     else:
-        gradients = np.array(gradient_at_point, dtype=float).reshape(points.shape)
+        gradients = np.array(gradient_at_point, dtype=float)
+        if gradients.size != points.size:
+            raise ValueError(
+                f"gradient_at_point must have the shape of point {np.shape(point)}, got shape "
+                f"{np.shape(gradient_at_point)}"
+            )
+        gradients = gradients.reshape(points.shape)
     if not np.all(np.isfinite(gradients)):
         raise ValueError(f"the gradient at point must be finite, got {gradients}")
 
@@ -891,7 +897,9 @@ def grid_search_lr(
     array as its learning rate (``make_optimizer(lr=lrs)``), and :func:`gradlab.runner.run`
     moves all trajectories together for ``steps`` steps. The best candidate is the one with
     the lowest final value :math:`f(x_T)` among those that did not diverge. The cost is
-    ``len(lrs) × steps`` gradient evaluations (fewer when some runs diverge and stop).
+    at most ``len(lrs) × steps`` gradient evaluations, counted as the rows actually passed to
+    ``gradient`` (the runner keeps evaluating diverged rows at their parked point, so with it
+    the count is exactly ``len(lrs) × steps``).
 
     Parameters
     ----------

@@ -278,6 +278,10 @@ def test_backtracking_rejects_bad_shapes_and_points():
         backtracking_line_search(lambda p: p, gradient, np.ones(2))
     with pytest.raises(ValueError, match=r"gradient\(points\) must return shape \(1, 2\)"):
         backtracking_line_search(value, lambda p: p[:, 0], np.ones(2))
+    with pytest.raises(ValueError, match=r"gradient_at_point must have the shape of point"):
+        backtracking_line_search(value, gradient, np.ones(2), gradient_at_point=np.ones(3))
+    with pytest.raises(ValueError, match=r"value_at_point must hold one value per row \(1\)"):
+        backtracking_line_search(value, gradient, np.ones(2), value_at_point=[1.0, 2.0])
 
 
 # ---------------------------------------------------------------------------------------------
