@@ -516,3 +516,58 @@ def test_state_table_matches_adam_equations(close_all):
     w.controls["optimizer"].value = "Adagrad"
     text = w.state_text.get_text()
     assert "G (sum of g²)" in text and "m̂" not in text
+
+
+# --- OneDimExplorer ---------------------------------------------------------------------------
+
+
+class _Cup:
+    """f(x) = 2 x², f'' = 4, so 2/f'' = 0.5."""
+
+    name = "cup"
+    dim = 1
+    variables = ("x",)
+    window = ((-3.0, 3.0),)
+    minima = np.zeros((1, 1))
+    minimum_value = 0.0
+
+    def value(self, points):
+        return 2.0 * np.asarray(points, dtype=float)[..., 0] ** 2
+
+    def gradient(self, points):
+        return 4.0 * np.asarray(points, dtype=float)
+
+    def hessian(self, points):
+        return np.full((*np.shape(points)[:-1], 1, 1), 4.0)
+
+    def stability_bound(self, point):
+        return 0.5
+
+
+def test_one_dim_steps_follow_gradient_descent_and_tangent(close_all):
+    w = widgets.OneDimExplorer(_Cup(), start=2.0, steps=8)
+    assert w.controls["lr"].value == pytest.approx(0.1)  # a fifth of 2/f''
+    w.controls["lr"].value = 0.2
+    lr = w.controls["lr"].value
+    xs = 2.0 * (1 - 4 * lr) ** np.arange(9)
+    np.testing.assert_allclose(w.path.get_xdata(), xs)
+    np.testing.assert_allclose(w.path.get_ydata(), 2 * xs**2)
+    np.testing.assert_allclose(w.arrows.U, np.diff(xs))
+    w.controls["step"].value = 2
+    x2 = xs[2]
+    tangent_x, tangent_y = w.tangent.tangent.get_data()
+    np.testing.assert_allclose(tangent_y, 2 * x2**2 + 4 * x2 * (np.asarray(tangent_x) - x2))
+    np.testing.assert_allclose(w.arrows.U[2:], 0.0)  # steps not revealed yet
+
+
+def test_one_dim_divergence_and_extremes(close_all):
+    w = widgets.OneDimExplorer(_Cup(), start=2.0, steps=8, lr_range=(1e-3, 10.0))
+    w.controls["lr"].value = 0.6  # |1 - 2.4| = 1.4: grows, leaves [-3, 3] at step 2
+    assert w.message == "x leaves the plotted window at step 2"
+    assert "0.6 &gt; 2/f″(x₀) = 0.5" in w.bound_label.value
+    w.controls["lr"].value = 10.0  # factor -39: |x| > 1e6 after 4 steps
+    assert w.message.startswith("diverged at step 4: the step overshoots because lr = 10 > ")
+    w.set(lr=1e-6)
+    assert w.message.startswith("lr = 1e-06 is outside [0.001, 10]; using 0.001.")
+    with pytest.raises(ValueError, match="one-variable objective"):
+        widgets.OneDimExplorer(_Bowl())
