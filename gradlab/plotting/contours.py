@@ -95,7 +95,8 @@ class ContourArtists:
 
 def contour_map(ax: Any, source: Any, *, window: Any = None, resolution: int = 200,
                 levels: int = 20, log_levels: bool | str = "auto", filled: bool = True,
-                lines: bool = True, cmap: str = SURFACE_CMAP, mark_minima: bool = True,
+                lines: bool = True, cmap: str = SURFACE_CMAP, alpha: float = 0.75,
+                mark_minima: bool = True,
                 colorbar: bool = False, minima: Any = None, saddles: Any = None) -> ContourArtists:
     """Draw contours of a two-variable surface, with its minima and saddle points marked.
 
@@ -118,6 +119,9 @@ def contour_map(ax: Any, source: Any, *, window: Any = None, resolution: int = 2
         Draw filled contours, thin contour lines, or both.
     cmap : str
         Colour map of the filled contours.
+    alpha : float
+        Opacity of the filled contours; below 1 the background is lighter, so paths drawn
+        on top keep their contrast.
     mark_minima : bool
         Mark ``source.minima`` (plus signs) and ``source.saddles`` (hollow squares).
     colorbar : bool
@@ -147,7 +151,8 @@ def contour_map(ax: Any, source: Any, *, window: Any = None, resolution: int = 2
         # A boundary norm colours band i with colour i/levels, so log-spaced levels still use
         # the whole colour map evenly.
         filled_set = ax.contourf(grid.x, grid.y, grid.z, levels=level_values, cmap=cmap,
-                                 norm=BoundaryNorm(level_values, ncolors=256), zorder=0)
+                                 norm=BoundaryNorm(level_values, ncolors=256), alpha=alpha,
+                                 zorder=0)
     if lines:
         line_set = ax.contour(grid.x, grid.y, grid.z, levels=level_values,
                               colors="white" if filled else "0.35",
@@ -219,8 +224,8 @@ class GradientFieldArtists:
 
 
 def gradient_field(ax: Any, objective: Any, *, window: Any = None, resolution: int = 15,
-                   normalize: bool = True, descent: bool = False,
-                   cmap: str = "plasma") -> GradientFieldArtists:
+                   normalize: bool = True, descent: bool = False, cmap: str = "plasma",
+                   colorbar: bool = False) -> GradientFieldArtists:
     """Draw the gradient of a two-variable surface as arrows on a grid.
 
     With ``normalize=True`` (the default) every arrow has the same length and its colour gives
@@ -244,6 +249,9 @@ def gradient_field(ax: Any, objective: Any, *, window: Any = None, resolution: i
     descent : bool
         Draw ``-∇f`` instead of ``∇f``.
     cmap : str
+        Colour map of the magnitudes.
+    colorbar : bool
+        Add a colour bar of ``|∇f|`` (it takes room from ``ax``).
 
     Returns
     -------
@@ -266,6 +274,8 @@ def gradient_field(ax: Any, objective: Any, *, window: Any = None, resolution: i
     quiver = ax.quiver(positions[:, 0], positions[:, 1], u, v, magnitude, cmap=cmap,
                        norm=_magnitude_norm(magnitude), angles="xy", scale_units="xy",
                        scale=1.0, pivot="mid", width=0.004, zorder=2)
+    if colorbar:
+        ax.figure.colorbar(quiver, ax=ax, label="|∇f|")
     if not ax.get_xlabel():
         xlabel, ylabel = axis_labels(objective, 2)
         ax.set_xlabel(xlabel)

@@ -232,7 +232,7 @@ def lr_sweep(ax: Any, lrs: Any, final_values: Any, diverged: Any,
     """
     ax = new_axes() if ax is None else ax
     (finals,) = ax.plot([], [], color=color_for(1), marker="o", markersize=3, linewidth=1.4,
-                        label="converged / running")
+                        label="final loss")
     (crosses,) = ax.plot([], [], linestyle="none", marker="x", markersize=7, markeredgewidth=2,
                          color=color_for(0), transform=ax.get_xaxis_transform(),
                          label="diverged")

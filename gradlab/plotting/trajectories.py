@@ -189,7 +189,9 @@ def trajectory_lines(ax: Any, points: Any, *, window: Any = None, colors: Any = 
                         facecolor=colors, edgecolor="white", linewidth=0.8, zorder=5)
     ends = ax.scatter([], [], s=2.4 * marker_size, marker="*", edgecolor="black",
                       linewidth=0.6, zorder=5)
-    exits = ax.scatter([], [], s=1.3 * marker_size, marker="x", linewidth=2.0, zorder=6)
+    # Not clipped: the cross sits on the window edge and must show whole.
+    exits = ax.scatter([], [], s=1.3 * marker_size, marker="x", linewidth=2.0, zorder=6,
+                       clip_on=False)
     notes = [ax.annotate("", xy=(0.0, 0.0), xytext=(6, 6), textcoords="offset points",
                          fontsize=8, annotation_clip=False, visible=False, zorder=6)
              for _ in range(max_notes)]
@@ -335,7 +337,7 @@ def ghost_trails(ax: Any, max_ghosts: int = 5, *, color: str | None = None,
 
     Each :meth:`GhostTrails.push` (e.g. from a learning-rate slider) draws the new path and
     turns the previous one into a ghost; ghost ``i`` (0 = newest) has opacity
-    ``0.6 * fade ** i``. The ``max_ghosts + 1`` lines are made once and reused.
+    ``0.8 * fade ** i``. The ``max_ghosts + 1`` lines are made once and reused.
 
     Parameters
     ----------
@@ -368,7 +370,7 @@ def ghost_trails(ax: Any, max_ghosts: int = 5, *, color: str | None = None,
     ghosts = []
     for index in range(max_ghosts):
         ghost = Line2D([], [], color=color, linewidth=0.8 * linewidth,
-                       alpha=0.6 * fade**index, zorder=2.5)
+                       alpha=0.8 * fade**index, zorder=2.5)
         ax.add_line(ghost)
         ghosts.append(ghost)
     current = Line2D([], [], color=color, linewidth=linewidth, marker="o", markersize=3.0,
