@@ -173,6 +173,8 @@ class _Model:
                 f"params must have shape (..., {self.dim}) for {self!r} "
                 f"(one flat vector of {self.dim} parameters per row); got shape {params.shape}"
             )
+        if params.size == 0:
+            raise ValueError(f"params has shape {params.shape}: no parameter vectors to evaluate")
         return params
 
     def _check_X(self, X, n_columns: int, what: str = "features") -> np.ndarray:

@@ -358,6 +358,7 @@ def test_autoencoder_flags_the_planted_anomalies():
         (lambda m: m.loss(np.zeros(2), np.zeros((4, 1)), np.zeros(3)), r"y must have shape \(4,\)"),
         (lambda m: m.loss(np.zeros(2), np.full((2, 1), np.nan), np.zeros(2)), "NaN"),
         (lambda m: m.loss("abc", np.zeros((2, 1)), np.zeros(2)), "params must be an array"),
+        (lambda m: m.loss(np.zeros((0, 2)), np.zeros((2, 1)), np.zeros(2)), "no parameter vectors"),
     ],
 )
 def test_linear_regression_bad_input(call, message):
