@@ -134,6 +134,20 @@ def _check_output(what, result, shape):
         )
 
 
+def _park(newly, k, x, x_before, alive, diverged_at, any_dead):
+    """Mark rows ``newly`` as diverged at step ``k`` (in place) and park them at ``x_before``.
+
+    Returns the points to carry on with and whether any row is now parked.
+    """
+    if not newly.any():
+        return x, any_dead
+    diverged_at[newly] = k
+    alive[newly] = False
+    x = x.copy()
+    x[newly] = x_before[newly]
+    return x, True
+
+
 def run(optimizer, gradient, start, steps, *, value=None, rng=None, schedule=None, bound=1e6,
         record_state=False) -> Trajectory:
     r"""Run ``optimizer`` for ``steps`` updates from every row of ``start`` at once.
@@ -174,8 +188,9 @@ def run(optimizer, gradient, start, steps, *, value=None, rng=None, schedule=Non
     -----
     A trajectory diverges at step ``k`` when ``points[k]`` is non-finite or outside the box, or
     when the gradient or value there is non-finite. From then on its points, values and
-    states are NaN and it takes no further steps (the runner keeps it parked at its last good
-    point and feeds it zero gradients, so the arithmetic of the other rows stays clean). No
+    states are NaN and it takes no further steps: the runner parks it at its last good point
+    and feeds it zero gradients, so ``gradient`` and ``value`` are never called on a
+    non-finite or out-of-box point and the other rows' arithmetic stays clean. No
     RuntimeWarning from this arithmetic, or from ``gradient`` and ``value``, reaches the caller.
 
     Examples
@@ -227,6 +242,13 @@ def run(optimizer, gradient, start, steps, *, value=None, rng=None, schedule=Non
             if recorded is not None:
                 for name, array in recorded.items():
                     array[k] = getattr(state, name)
+
+            # 1. The point: finite and inside the box? (NaN fails every comparison.)
+            if not (x.max() <= bound and x.min() >= -bound):
+                newly = alive & ~(np.abs(x) <= bound).all(axis=1)
+                x, any_dead = _park(newly, k, x, x_before, alive, diverged_at, any_dead)
+
+            # 2. Gradient and value there: finite? (A fast test on the sums first.)
             g = None
             if k < steps:
                 g = gradient(x, rng) if rng is not None else gradient(x)
@@ -237,29 +259,19 @@ def run(optimizer, gradient, start, steps, *, value=None, rng=None, schedule=Non
                 if k == 0:
                     _check_output("value(points)", v, (n,))
                 values[k] = v
-
-            # Fast whole-batch test; NaN makes max/sum NaN, which fails every comparison.
-            healthy = x.max() <= bound and x.min() >= -bound
-            if healthy and g is not None:
-                healthy = np.isfinite(g.sum())
+            healthy = g is None or np.isfinite(g.sum())
             if healthy and value is not None:
                 healthy = np.isfinite(values[k].sum())
             if not healthy:
-                row_ok = (np.abs(x) <= bound).all(axis=1)
+                row_ok = np.isfinite(values[k]) if value is not None else np.ones(n, bool)
                 if g is not None:
                     row_ok &= np.isfinite(g).all(axis=1)
-                if value is not None:
-                    row_ok &= np.isfinite(values[k])
                 newly = alive & ~row_ok
-                if newly.any():
-                    diverged_at[newly] = k
-                    alive = alive & ~newly
-                    any_dead = True
-                    x = x.copy()
-                    x[newly] = x_before[newly]
+                x, any_dead = _park(newly, k, x, x_before, alive, diverged_at, any_dead)
 
             if k == steps:
                 break
+            # 3. The update; parked rows get a zero gradient and are put back afterwards.
             if any_dead:
                 g = np.where(alive[:, None], g, 0.0)
             if schedule is not None:
