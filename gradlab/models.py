@@ -26,7 +26,8 @@ How the leading axes are handled: :class:`LinearRegression` and :class:`Logistic
 are vectorized over any leading axes (a whole ``(rows, cols, dim)`` grid in one call, which the
 course uses to draw loss surfaces). The other models loop over the leading axes in Python, one
 parameter vector at a time, so their code reads as the equations; that is quick for the few
-trajectories an optimizer runs at once, and for a loss slice (see :mod:`gradlab.landscape`).
+trajectories an optimizer runs at once. ``MLP.loss`` alone stacks the parameter vectors into
+batched matrix products, so a loss slice (see :mod:`gradlab.landscape`) is one fast call.
 
 Losses average over samples, so a mini-batch loss is an unbiased estimate of the full loss;
 the optional ``l2`` penalty ``l2 * sum(w ** 2)`` is added once (weights only, never biases).
