@@ -320,6 +320,10 @@ def test_gradient_field_arrows_follow_the_hand_written_gradient(ax):
     np.testing.assert_allclose(np.column_stack([quiver.U, quiver.V]) / artists.arrow_length,
                                unit, atol=1e-12)
     np.testing.assert_allclose(quiver.get_array(), np.linalg.norm(gradients, axis=1))
+    # An odd grid puts one arrow on the minimum, where the gradient is zero: no arrow, no warning.
+    centre = gradient_field(Figure().add_subplot(), bowl, resolution=9).quiver
+    middle = np.flatnonzero(np.all(np.isclose(centre.get_offsets(), 0.0), axis=1))
+    assert middle.size == 1 and centre.U[middle[0]] == 0 and centre.V[middle[0]] == 0
     before = child_count(ax)
     artists.update(descent=True)
     np.testing.assert_allclose(np.column_stack([quiver.U, quiver.V]) / artists.arrow_length,
@@ -435,6 +439,20 @@ def test_loss_curves_choose_log_and_handle_divergence(ax):
     artists.update(flat)
     assert child_count(ax) == before and ax.get_yscale() == "linear"
     np.testing.assert_array_equal(artists.lines[0].get_ydata(), flat[:, 0])
+    render(ax)
+
+
+def test_many_loss_curves_share_one_collection_without_nan(ax):
+    values = np.outer(0.9 ** np.arange(31), np.linspace(1, 2, 40))
+    values[20:, 0] = np.nan  # run 0 diverged at step 20
+    artists = loss_curves(ax, values)
+    assert artists.lines == [] and len(artists.collection.get_segments()) == 40
+    first = artists.collection.get_segments()[0]
+    np.testing.assert_array_equal(first, np.column_stack([np.arange(20), values[:20, 0]]))
+    before = child_count(ax)
+    artists.update(values * 2)
+    assert child_count(ax) == before
+    np.testing.assert_array_equal(artists.collection.get_segments()[5][:, 1], 2 * values[:, 5])
     render(ax)
 
 
