@@ -571,3 +571,98 @@ def test_one_dim_divergence_and_extremes(close_all):
     assert w.message.startswith("lr = 1e-06 is outside [0.001, 10]; using 0.001.")
     with pytest.raises(ValueError, match="one-variable objective"):
         widgets.OneDimExplorer(_Bowl())
+
+
+# --- BatchSizeExplorer ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def line_data():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, 40)
+    return x[:, None], 2.0 * x - 1.0 + 0.3 * rng.standard_normal(40)
+
+
+def _mse_gradient(params, x, y):
+    residual = params[0] * x + params[1] - y
+    return np.array([2 * np.mean(residual * x), 2 * np.mean(residual)])
+
+
+def test_batch_explorer_full_path_is_gradient_descent_on_mse(close_all, line_data):
+    X, y = line_data
+    w = widgets.BatchSizeExplorer(X, y, seed=0, batch_size=5, steps=15, start=(-1.0, 1.0))
+    w.set(step=15)
+    lr = w.controls["lr"].value
+    expected = [np.array([-1.0, 1.0])]
+    for _ in range(15):
+        expected.append(expected[-1] - lr * _mse_gradient(expected[-1], X[:, 0], y))
+    full_line = w.paths.lines[0]
+    np.testing.assert_allclose(np.column_stack(full_line.get_data()), expected, rtol=1e-10)
+    # The bound of the quadratic loss: 2 / largest eigenvalue of (2/N) AᵀA.
+    design = np.column_stack([X[:, 0], np.ones(len(y))])
+    assert w.stability_bound == pytest.approx(
+        2 / np.linalg.eigvalsh(2 / len(y) * design.T @ design).max())
+
+
+def test_batch_explorer_minibatch_path_follows_the_seeded_sampler(close_all, line_data):
+    from gradlab.batches import MiniBatchSampler
+
+    X, y = line_data
+    w = widgets.BatchSizeExplorer(X, y, seed=7, batch_size=4, steps=10, start=(-1.0, 1.0))
+    w.set(step=10)
+    lr = w.controls["lr"].value
+    sampler = MiniBatchSampler(len(y), 4, rng=np.random.default_rng(7))
+    point, expected = np.array([-1.0, 1.0]), [np.array([-1.0, 1.0])]
+    for _ in range(10):
+        batch = sampler.next_batch()
+        point = point - lr * _mse_gradient(point, X[batch, 0], y[batch])
+        expected.append(point)
+    np.testing.assert_allclose(np.column_stack(w.paths.lines[1].get_data()), expected,
+                               rtol=1e-10)
+    first = np.column_stack(w.paths.lines[1].get_data())
+    w.controls["seed"].value = 8
+    assert not np.allclose(np.column_stack(w.paths.lines[1].get_data()), first)
+    w.controls["seed"].value = 7
+    np.testing.assert_allclose(np.column_stack(w.paths.lines[1].get_data()), first)
+
+
+def test_batch_cloud_shrinks_to_the_full_gradient(close_all, line_data, monkeypatch):
+    X, y = line_data
+    w = widgets.BatchSizeExplorer(X, y, seed=0, batch_size=1, start=(-1.0, 1.0))
+    monkeypatch.setattr(widgets, "contour_map", lambda *a, **k: pytest.fail("re-contoured"))
+    full = _mse_gradient(np.array([-1.0, 1.0]), X[:, 0], y)
+    singles = w.cloud_gradients
+    # Each batch-of-one gradient is one sample's gradient.
+    per_sample = np.column_stack([2 * (-X[:, 0] + 1 - y) * X[:, 0], 2 * (-X[:, 0] + 1 - y)])
+    assert all(np.any(np.all(np.isclose(per_sample, g), axis=1)) for g in singles)
+    w.controls["batch"].value = len(y)
+    np.testing.assert_allclose(w.cloud_gradients, np.broadcast_to(full, w.cloud_gradients.shape))
+    assert "no noise" in w.message
+    spreads = []
+    options = w.controls["batch"].options
+    for size in (options[0], options[2], options[-2]):
+        w.controls["batch"].value = size
+        spreads.append(np.std(w.cloud_gradients - full, axis=0).sum())
+    assert spreads[0] > spreads[1] > spreads[2]
+
+
+def test_batch_extremes_and_bad_input(close_all, line_data):
+    X, y = line_data
+    w = widgets.BatchSizeExplorer(X, y, seed=0, batch_size=4)
+    w.set(batch=0)
+    assert w.controls["batch"].value == 1
+    assert w.message.startswith("batch = 0 is not possible (allowed 1 to 40); using 1.")
+    w.set(batch=500)
+    assert w.controls["batch"].value == 40
+    assert "using 40." in w.message
+    top = 10 ** w.controls["lr"].max
+    w.set(lr=top)
+    assert "diverged at step" in w.message and "2/λmax" in w.message
+    with pytest.raises(ValueError, match="batch_size must be an integer from 1 to the 40"):
+        widgets.BatchSizeExplorer(X, y, seed=0, batch_size=41)
+    with pytest.raises(ValueError, match="batch_size must be an integer from 1 to the 40"):
+        widgets.BatchSizeExplorer(X, y, seed=0, batch_size=0)
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 1\)"):
+        widgets.BatchSizeExplorer(np.ones((40, 2)), y, seed=0)
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        widgets.BatchSizeExplorer(X, y, seed=None)
