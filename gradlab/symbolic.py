@@ -208,7 +208,10 @@ def parse(text: str, variables: Iterable[str | sympy.Symbol] | None = None) -> s
     """  # noqa: E501
     try:
         allowed_names = _allowed_variable_names(variables)
-        return _Builder(_prepare(text), allowed_names).build()
+        builder = _Builder(_prepare(text), allowed_names)
+        # Name pieces in the learner's own notation: '^' was read as '**'.
+        builder.caret = isinstance(text, str) and "^" in text and "**" not in text
+        return builder.build()
     except ExpressionError:
         raise
     except (RecursionError, MemoryError):
@@ -325,6 +328,7 @@ class _Builder:
         self.text = text
         self.allowed_names = allowed_names
         self.symbols: dict[str, sympy.Symbol] = {}
+        self.caret = False
 
     def build(self) -> sympy.Expr:
         root = _read_tree(self.text)
@@ -338,7 +342,9 @@ class _Builder:
 
     def piece(self, node: ast.AST) -> str:
         segment = ast.get_source_segment(self.text.strip(), node)
-        return _quote(segment if segment is not None else type(node).__name__)
+        if segment is None:
+            segment = type(node).__name__
+        return _quote(segment.replace("**", "^") if self.caret else segment)
 
     def refuse(self, node: ast.AST, why: str) -> ExpressionError:
         return ExpressionError(f"{self.piece(node)} is not allowed: {why}. {_ALLOWED}")
@@ -624,6 +630,30 @@ def _resolve_variables(expr: sympy.Expr, variables: Sequence[str | sympy.Symbol]
     return tuple(resolved)
 
 
+def _is_sign_derivative(node: sympy.Basic) -> bool:
+    return (isinstance(node, sympy.Derivative) and isinstance(node.expr, sympy.sign)
+            and len(node.variables) == 1)
+
+
+def _differentiate(expr: sympy.Expr, symbol: sympy.Symbol) -> sympy.Expr:
+    """``sympy.diff``, finished off for real formulas.
+
+    When sympy cannot prove an argument real, the derivative of ``abs`` comes out with
+    ``re``/``im`` parts and that of ``sign`` unevaluated. gradlab's formulas are real, so
+    ``re(u) = u``, ``im(u) = 0`` and ``d sign(u) = 2·DiracDelta(u)·du``.
+    """
+    derivative = sympy.diff(expr, symbol)
+    if not derivative.has(sympy.Derivative, sympy.re, sympy.im):
+        return derivative
+    derivative = derivative.replace(sympy.re, lambda u: u).replace(
+        sympy.im, lambda u: sympy.Integer(0))
+    return derivative.replace(
+        _is_sign_derivative,
+        lambda d: 2 * sympy.DiracDelta(d.expr.args[0]) * sympy.diff(d.expr.args[0],
+                                                                      d.variables[0]),
+    )
+
+
 def partial(expr: sympy.Expr | str, variable: str | sympy.Symbol) -> sympy.Expr:
     """The partial derivative of ``expr`` with respect to one variable.
 
@@ -648,7 +678,7 @@ def partial(expr: sympy.Expr | str, variable: str | sympy.Symbol) -> sympy.Expr:
     if not isinstance(name, str) or not _NAME_PATTERN.match(name):
         raise ValueError(f"variable: {variable!r} is not a variable name or sympy Symbol")
     by_name = {s.name: s for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
-    return sympy.diff(expr, by_name.get(name, sympy.Symbol(name, real=True)))
+    return _differentiate(expr, by_name.get(name, sympy.Symbol(name, real=True)))
 
 
 def gradient(expr: sympy.Expr | str,
@@ -673,7 +703,7 @@ def gradient(expr: sympy.Expr | str,
     (2*x + 3*y, 3*x)
     """
     expr = _as_expr(expr)
-    return tuple(sympy.diff(expr, s) for s in _resolve_variables(expr, variables))
+    return tuple(_differentiate(expr, s) for s in _resolve_variables(expr, variables))
 
 
 def hessian(expr: sympy.Expr | str,
@@ -702,12 +732,12 @@ def hessian(expr: sympy.Expr | str,
     """
     expr = _as_expr(expr)
     symbols = _resolve_variables(expr, variables)
-    first = [sympy.diff(expr, s) for s in symbols]
+    first = [_differentiate(expr, s) for s in symbols]
     n = len(symbols)
     entries = [[None] * n for _ in range(n)]
     for i in range(n):
         for j in range(i, n):
-            entries[i][j] = entries[j][i] = sympy.diff(first[i], symbols[j])
+            entries[i][j] = entries[j][i] = _differentiate(first[i], symbols[j])
     return sympy.Matrix(entries)
 
 
@@ -800,7 +830,12 @@ def _defined_everywhere(expr: sympy.Expr) -> bool:
 def _compile(component: sympy.Expr, symbols: tuple[sympy.Symbol, ...]) -> Callable:
     # sign(x)' = 2*DiracDelta(x) is zero everywhere it is defined as a number.
     component = component.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0))
-    return sympy.lambdify(symbols, component, modules="numpy", dummify=True, cse=True)
+    try:
+        return sympy.lambdify(symbols, component, modules="numpy", dummify=True, cse=True)
+    except Exception as error:  # e.g. a sympy function numpy has no counterpart for
+        raise ValueError(
+            f"cannot evaluate {component} with numpy ({type(error).__name__}: {error})"
+        ) from None
 
 
 def _pole_flags(function: Callable, arguments: list[np.ndarray]) -> np.ndarray:

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gradlab.errors import EvaluationError, ExpressionError
@@ -139,6 +139,13 @@ def test_refusal_lists_what_is_allowed():
         parse("os.system('rm -rf /')")
 
 
+def test_refusal_quotes_the_learners_notation():
+    with pytest.raises(ExpressionError, match=r"^'9\^9' is not allowed"):
+        parse("9^9^9^9")
+    with pytest.raises(ExpressionError, match=r"^'9\*\*9' is not allowed"):
+        parse("9**9**9**9")
+
+
 @pytest.mark.parametrize("text", ["9**9**9**9", "9^9^9^9", "(9**99)**99", "2**(2**(2**(2**7)))",
                                   "(1000000*1000000)**60", "e**(e**(e**10))"])
 def test_huge_powers_are_refused_fast(text):
@@ -247,6 +254,16 @@ def test_partial_gradient_hessian_match_hand_derivatives():
         [2 * x + sympy.cos(x * y) - x * y * sympy.sin(x * y), -(x**2) * sympy.sin(x * y)],
     ])
     assert sympy.simplify(hessian(f) - expected) == sympy.zeros(2, 2)
+
+
+def test_derivatives_of_abs_of_an_unprovably_real_argument_are_finished():
+    f = parse("abs(sin(x/(2 + cos(x))))^3")
+    second = hessian(f)[0, 0]
+    assert not second.has(sympy.Derivative, sympy.re, sympy.im)
+    # at x = 0.5 compare with sympy's own derivative of the smooth branch (sin(...) > 0 there)
+    smooth = sympy.sin(x / (2 + sympy.cos(x))) ** 3
+    expected = sympy.diff(smooth, x, 2).subs(x, sympy.Rational(1, 2))
+    assert float(second.subs(x, sympy.Rational(1, 2))) == pytest.approx(float(expected))
 
 
 def test_logistic_loss_gradient_in_chosen_order():
@@ -453,6 +470,8 @@ def test_gradient_matches_central_differences(text, point):
 
 @settings(max_examples=60, deadline=None)
 @given(_formula(3), _POINT)
+@example("abs(sin((x) / (2 + cos(x))))^3", (0.0, 0.0))
+@example("abs(x)^3", (0.0, 0.0))
 def test_hessian_matches_central_differences_of_the_gradient(text, point):
     f = to_numpy(parse(text), ["x", "y"])
     p = np.array(point)
@@ -461,4 +480,5 @@ def test_hessian_matches_central_differences_of_the_gradient(text, point):
     numeric = np.stack([(f.gradient(p + s) - f.gradient(p - s)) / (2 * step) for s in shifts])
     exact = f.hessian(p)
     scale = 1.0 + np.abs(exact).max() + np.abs(f.gradient(p)).max()
-    np.testing.assert_allclose(exact, numeric, atol=1e-5 * scale, err_msg=text)
+    # abs(u)^3 has a jump in its third derivative, which costs central differences O(step).
+    np.testing.assert_allclose(exact, numeric, atol=1e-4 * scale, err_msg=text)
