@@ -208,10 +208,9 @@ def parse(text: str, variables: Iterable[str | sympy.Symbol] | None = None) -> s
     """  # noqa: E501
     try:
         allowed_names = _allowed_variable_names(variables)
-        builder = _Builder(_prepare(text), allowed_names)
-        # Name pieces in the learner's own notation: '^' was read as '**'.
-        builder.caret = isinstance(text, str) and "^" in text and "**" not in text
-        return builder.build()
+        # Quote refused pieces in the learner's own notation when '^' was read as '**'.
+        caret = isinstance(text, str) and "^" in text and "**" not in text
+        return _Builder(_prepare(text), allowed_names, caret=caret).build()
     except ExpressionError:
         raise
     except (RecursionError, MemoryError):
@@ -291,7 +290,7 @@ def _read_tree(text: str) -> ast.expr:
     return tree.body
 
 
-def _check_size(root: ast.expr, text: str) -> None:
+def _check_size(root: ast.expr) -> None:
     count = 0
     stack = [(root, 1)]
     while stack:
@@ -324,15 +323,15 @@ def _same_family(parent: ast.AST, child: ast.AST) -> bool:
 class _Builder:
     """Walk a checked syntax tree and build the sympy expression by hand."""
 
-    def __init__(self, text: str, allowed_names: set[str] | None) -> None:
+    def __init__(self, text: str, allowed_names: set[str] | None, *, caret: bool) -> None:
         self.text = text
         self.allowed_names = allowed_names
+        self.caret = caret
         self.symbols: dict[str, sympy.Symbol] = {}
-        self.caret = False
 
     def build(self) -> sympy.Expr:
         root = _read_tree(self.text)
-        _check_size(root, self.text)
+        _check_size(root)
         expr, _ = self.visit(root)
         return expr
 
