@@ -666,3 +666,52 @@ def test_batch_extremes_and_bad_input(close_all, line_data):
         widgets.BatchSizeExplorer(np.ones((40, 2)), y, seed=0)
     with pytest.raises(ValueError, match="seed must be an integer"):
         widgets.BatchSizeExplorer(X, y, seed=None)
+
+
+# --- ExpressionBox ----------------------------------------------------------------------------
+
+
+def test_expression_box_gradient_and_finite_differences(close_all):
+    w = widgets.ExpressionBox("x^2*y + sin(y)", point=(1.0, 2.0))
+    # Hand derivatives: (2xy, x² + cos y).
+    np.testing.assert_allclose(w.symbolic, [4.0, 1.0 + np.cos(2.0)])
+    np.testing.assert_allclose(w.numeric, [4.0, 1.0 + np.cos(2.0)], atol=1e-8)
+    assert r"\frac{\partial f}{\partial x} &= 2 x y" in w.latex.value
+    assert "central difference" in w.comparison.value
+    assert w.message.startswith("largest |symbolic − central difference| = ")
+    w.set(point="0.5, -1")
+    np.testing.assert_allclose(w.symbolic, [-1.0, 0.25 + np.cos(-1.0)])
+
+
+def test_expression_box_keeps_working_after_bad_text(close_all):
+    w = widgets.ExpressionBox("x^2 + 3*y^2", point=(1.0, 1.0))
+    w.controls["text"].value = "x^^2 +"
+    assert "not a well-formed formula" in w.message and "Allowed" in w.message
+    assert str(w.objective.expr) == "x**2 + 3*y**2"  # the previous function stays
+    w.controls["text"].value = "exp(x) * y"
+    np.testing.assert_allclose(w.symbolic, [np.e, np.e])
+    w.controls["point"].value = "a, b"
+    assert w.message.startswith("point 'a, b': type 2 number(s)")
+    w.controls["point"].value = "1, 2, 3"
+    assert "has 2 variable(s)" in w.message
+
+
+def test_expression_box_undefined_point_and_other_dimensions(close_all):
+    w = widgets.ExpressionBox("log(x)", point=(1.0,))
+    np.testing.assert_allclose(w.symbolic, [1.0])
+    w.set(point="-1")
+    assert "not defined at (-1)" in w.message
+    w.set(text="x*y*z")
+    assert w.controls["point"].value == "0, 0, 0"  # old point had the wrong length
+    w.set(point="1, 2, 3")
+    np.testing.assert_allclose(w.symbolic, [6.0, 3.0, 2.0])
+
+
+def test_central_differences_second_order():
+    def cube(p):
+        return p[..., 0] ** 3
+
+    errors = [abs(widgets.central_differences(cube, np.array([1.0]), h)[0] - 3.0)
+              for h in (1e-2, 1e-3)]
+    assert errors[0] == pytest.approx(1e-4, rel=1e-3)  # the error is exactly h² for x³
+    assert errors[1] < errors[0] / 50
