@@ -103,6 +103,17 @@ def _nonzero(value):
     return bool(np.any(value != 0))
 
 
+def _power(base, step):
+    """``base ** step`` as a column for ``(n, dim)`` arithmetic.
+
+    ``step`` is ``(n,)``. When ``base`` is a scalar and every row is at the same step (as in a
+    run), one scalar power replaces ``n`` of them: a plain speed-up, the same numbers.
+    """
+    if np.ndim(base) == 0 and (step == step[0]).all():
+        return base ** step[0]
+    return base ** step[:, None]
+
+
 def _show(value):
     """Short text for a hyperparameter value: the number, or a summary of a per-row array."""
     if isinstance(value, np.ndarray):
@@ -635,7 +646,6 @@ class Adam(Optimizer):
         grad, params, lr = self._prepare(grad, params, lr)
         h = self._h
         step = state.step + 1.0
-        t = step[:, None]
         if self._uses_weight_decay:
             if self._decoupled:
                 params = params * (1 - lr * h.weight_decay)
@@ -643,8 +653,8 @@ class Adam(Optimizer):
                 grad = grad + h.weight_decay * params
         exp_avg = h.beta1 * state.exp_avg + (1 - h.beta1) * grad
         exp_avg_sq = h.beta2 * state.exp_avg_sq + (1 - h.beta2) * grad * grad
-        bias_correction1 = 1 - h.beta1**t
-        bias_correction2 = 1 - h.beta2**t
+        bias_correction1 = 1 - _power(h.beta1, step)
+        bias_correction2 = 1 - _power(h.beta2, step)
         max_exp_avg_sq = state.max_exp_avg_sq
         if self.amsgrad:
             max_exp_avg_sq = np.maximum(max_exp_avg_sq, exp_avg_sq)
@@ -867,7 +877,7 @@ class Adamax(Optimizer):
             grad = grad + h.weight_decay * params
         exp_avg = h.beta1 * state.exp_avg + (1 - h.beta1) * grad
         exp_inf = np.maximum(h.beta2 * state.exp_inf, np.abs(grad) + h.eps)
-        bias_correction = 1 - h.beta1 ** step[:, None]
+        bias_correction = 1 - _power(h.beta1, step)
         new_params = params - (lr / bias_correction) * (exp_avg / exp_inf)
         return new_params, AdamaxState(step, exp_avg, exp_inf)
 
@@ -974,7 +984,7 @@ class NAdam(Optimizer):
         h = self._h
         step = state.step + 1.0
         t = step[:, None]
-        bias_correction2 = 1 - h.beta2**t
+        bias_correction2 = 1 - _power(h.beta2, step)
         if self._uses_weight_decay:
             if self.decoupled_weight_decay:
                 params = params * (1 - lr * h.weight_decay)

@@ -583,7 +583,9 @@ def test_batched_run_equals_rows_run_one_by_one(cls, data):
         point, single_state = start[i:i + 1], single.init(start[i:i + 1])
         for _ in range(6):
             point, single_state = single.update(_gradient(point), single_state, point)
-        np.testing.assert_allclose(params[i:i + 1], point, rtol=1e-12, atol=1e-14)
+        # Not bit-for-bit: a scalar beta ** t and numpy's vectorized power may differ in the
+        # last bit, and 1 - beta2 ** t (beta2 near 1) magnifies that about 1e4 times.
+        np.testing.assert_allclose(params[i:i + 1], point, rtol=1e-10, atol=1e-13)
         for mine, theirs in zip(state, single_state, strict=True):
             if theirs is not None:
-                np.testing.assert_allclose(mine[i:i + 1], theirs, rtol=1e-12, atol=1e-14)
+                np.testing.assert_allclose(mine[i:i + 1], theirs, rtol=1e-10, atol=1e-13)
