@@ -118,7 +118,7 @@ def _check_start(start):
         raise ValueError(f"start must be an array of numbers, got {start!r}") from None
     if points.ndim == 1:
         points = points[None, :]
-    if points.ndim != 2 or points.shape[1] == 0:
+    if points.ndim != 2 or 0 in points.shape:
         raise ValueError(
             "start must have shape (n, dim), one row per trajectory, or (dim,) for a single "
             f"trajectory; got shape {np.shape(start)}"

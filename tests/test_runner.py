@@ -257,6 +257,7 @@ def test_repr_is_short():
     [
         (dict(start=np.ones((2, 2, 2))), r"start must have shape \(n, dim\)"),
         (dict(start="here"), "start must be an array of numbers"),
+        (dict(start=np.ones((0, 2))), r"start must have shape \(n, dim\)"),
         (dict(steps=-1), "steps must be a whole number >= 0, got -1"),
         (dict(steps=2.5), "steps must be a whole number"),
         (dict(bound=0.0), "bound must be a positive number"),
