@@ -33,7 +33,7 @@ from collections.abc import Mapping
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.derivatives import tangent_line
@@ -588,9 +588,15 @@ def _few_ticks(*axes):
         for axis in (ax.xaxis, ax.yaxis):
             if axis.get_scale() == "log":
                 axis.set_major_locator(LogLocator(numticks=5))
+                # Plain labels ("1e-05"): mathtext powers of ten cost ~10 ms a draw.
+                axis.set_major_formatter(FuncFormatter(_plain_tick))
             else:
                 axis.set_major_locator(MaxNLocator(5))
             axis.set_minor_locator(NullLocator())
+
+
+def _plain_tick(value, _position=None):
+    return f"{value:g}"
 
 
 def _fmt(value, digits=3):
@@ -673,6 +679,7 @@ class DescentExplorer(LiveFigure):
     """
 
     _record_state = False
+    _show_loss = True
 
     def __init__(self, objective, optimizers=None, *, optimizer=None, start=None, steps=50,
                  lr=None, lr_range=None, hyperparameters=None, surfaces=None, max_ghosts=4,
@@ -710,8 +717,8 @@ class DescentExplorer(LiveFigure):
         low, high = (lr / 1e3, lr * 1e2) if lr_range is None else map(float, lr_range)
 
         # --- axes and artists, built once
-        self.ax = self.figure.add_subplot(1, self._n_panels(), 1)
-        self.loss_ax = self.figure.add_subplot(1, self._n_panels(), 2)
+        self.ax = self.figure.add_subplot(1, 2, 1)
+        self.loss_ax = self.figure.add_subplot(1, 2, 2) if self._show_loss else None
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.9, wspace=0.3)
         self.contour = contour_map(self.ax, objective, resolution=resolution)
         self.trails = ghost_trails(self.ax, max_ghosts)
@@ -719,12 +726,15 @@ class DescentExplorer(LiveFigure):
         # Empty arrays, not lists: GhostTrails.push reads ``.size`` of the current data.
         self.trails.current.set_data(np.empty(0), np.empty(0))
         self.paths = trajectory_lines(self.ax, np.array([start, start]), window=self.window)
-        (self.loss_line,) = self.loss_ax.plot([], [], color="#0072B2", marker="o",
-                                              markersize=2.5, linewidth=1.2)
-        (self.loss_marker,) = self.loss_ax.plot([], [], "o", color="#D55E00", markersize=6)
-        self.loss_ax.set_xlabel("step k")
-        _few_ticks(self.ax, self.loss_ax)
-        self.loss_ax.set_xlim(0, self.steps)
+        _few_ticks(self.ax)
+        if self.loss_ax is not None:
+            (self.loss_line,) = self.loss_ax.plot([], [], color="#0072B2", marker="o",
+                                                  markersize=2.5, linewidth=1.2)
+            (self.loss_marker,) = self.loss_ax.plot([], [], "o", color="#D55E00",
+                                                    markersize=6)
+            self.loss_ax.set_xlabel("step k")
+            _few_ticks(self.loss_ax)
+            self.loss_ax.set_xlim(0, self.steps)
 
         # --- controls
         hyper = dict(hyperparameters or {})
@@ -769,9 +779,6 @@ class DescentExplorer(LiveFigure):
         self.redraw()
 
     # -- pieces a subclass may extend
-    def _n_panels(self):
-        return 2
-
     def _build_extra_artists(self):
         """Hook for subclasses: more artists, drawn once."""
 
@@ -850,7 +857,12 @@ class DescentExplorer(LiveFigure):
                               record_state=self._record_state)
         # The previous path becomes the newest ghost.
         self.trails.push(self.trajectory.points[:, 0])
-        values = self.trajectory.values[:, 0]
+        self._update_title()
+        if self.loss_ax is not None:
+            self._update_loss(self.trajectory.values[:, 0])
+
+    def _update_loss(self, values):
+        """The loss curve of the new run (log of the gap to f* when f* is known)."""
         minimum = getattr(self.objective, "minimum_value", None)
         if minimum is not None and np.isfinite(minimum):
             gap = values - minimum
@@ -874,20 +886,20 @@ class DescentExplorer(LiveFigure):
                 pad = 0.05 * (high - low) or 1.0
                 self.loss_ax.set_ylim(low - pad, high + pad)
         self.loss_line.set_data(np.arange(self.steps + 1), self._loss)
-        self._update_title()
+        self.loss_ax.set_title(getattr(self.objective, "name", ""), fontsize=10)
 
     def _update_title(self):
         name = self.controls["optimizer"].value
         lr = self.controls["lr"].value
         self.ax.set_title(f"{name}, lr = {_fmt(lr)}", fontsize=10)
-        self.loss_ax.set_title(getattr(self.objective, "name", ""), fontsize=10)
 
     def _reveal(self, step):
         """Show the stored path up to ``step`` (no recomputation)."""
         step = int(min(max(step, 0), self.steps))
         self.paths.update(self.trajectory.points[: step + 1])
-        loss = self._loss[step] if np.isfinite(self._loss[step]) else np.nan
-        self.loss_marker.set_data([step], [loss])
+        if self.loss_ax is not None:
+            loss = self._loss[step] if np.isfinite(self._loss[step]) else np.nan
+            self.loss_marker.set_data([step], [loss])
 
     def _effective_bound(self):
         """(bound, formula) for the current optimizer; bound is None when none applies."""
@@ -1015,7 +1027,7 @@ def _state_table(rows, coordinate_names):
 
 
 class OptimizerStateExplorer(DescentExplorer):
-    """:class:`DescentExplorer` plus a table of the optimizer's state at the current step.
+    """:class:`DescentExplorer` with a table of the optimizer's state in place of the loss curve.
 
     For the update from step ``k`` to ``k + 1`` (``k`` from the ``step`` slider or Play) the
     table shows the gradient ``g``, the state after the update (``m`` and ``v`` for Adam with
@@ -1029,8 +1041,9 @@ class OptimizerStateExplorer(DescentExplorer):
     """
 
     _record_state = True
+    _show_loss = False  # the table takes the loss panel's place: a third panel costs ~15 ms
 
-    def __init__(self, objective, optimizers=None, *, figsize=(12.5, 4.2), **kwargs):
+    def __init__(self, objective, optimizers=None, *, figsize=(9.0, 4.0), **kwargs):
         if optimizers is None:
             from gradlab import optimizers as module
 
@@ -1038,17 +1051,14 @@ class OptimizerStateExplorer(DescentExplorer):
                           for name in ("Adam", "RMSprop", "Adagrad", "SGD")}
         super().__init__(objective, optimizers, figsize=figsize, **kwargs)
 
-    def _n_panels(self):
-        return 3
-
     def _build_extra_artists(self):
-        self.state_ax = self.figure.add_subplot(1, 3, 3)
+        self.state_ax = self.figure.add_subplot(1, 2, 2)
         self.state_ax.set_axis_off()
         # One monospaced text block, not a table of cells: a matplotlib table costs ~30 ms a draw.
-        self.state_text = self.state_ax.text(0.0, 0.95, "", family="monospace", fontsize=8.5,
+        self.state_text = self.state_ax.text(0.0, 0.95, "", family="monospace", fontsize=10,
                                              va="top", ha="left",
                                              transform=self.state_ax.transAxes)
-        self.figure.subplots_adjust(left=0.06, right=0.99, wspace=0.3)
+        self.figure.subplots_adjust(left=0.07, right=0.99, wspace=0.2)
 
     def state_at(self, step):
         """``{row name: value per coordinate}`` for the update from ``step`` to ``step + 1``."""
