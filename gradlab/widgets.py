@@ -1065,15 +1065,14 @@ class OptimizerStateExplorer(DescentExplorer):
         k = int(min(max(step, 0), self.steps - 1))
         states = self.trajectory.states
         points = self.trajectory.points[:, 0]
-        rows = {"t": float(states["step"][k + 1, 0])}
-        rows["g = ∇f"] = self.objective.gradient(points[k])
+        t = float(states["step"][k + 1, 0])
+        rows = {"g = ∇f": self.objective.gradient(points[k])}
         for field, values in states.items():
             if field == "step" or values is None:
                 continue
             rows[_STATE_NAMES.get(field, field)] = values[k + 1, 0]
         arguments = _signature_defaults(self.optimizers[self.controls["optimizer"].value])
         if "betas" in arguments and "exp_avg" in states and "exp_avg_sq" in states:
-            t = rows["t"]
             beta1, beta2 = self.controls["beta1"].value, self.controls["beta2"].value
             rows["m̂"] = states["exp_avg"][k + 1, 0] / (1 - beta1**t)
             rows["v̂"] = states["exp_avg_sq"][k + 1, 0] / (1 - beta2**t)
@@ -1086,8 +1085,8 @@ class OptimizerStateExplorer(DescentExplorer):
         super()._reveal(step)
         k = int(min(max(step, 0), self.steps - 1))
         self.state_text.set_text(_state_table(self.state_at(step), self._variables()))
-        self.state_ax.set_title(f"{self.controls['optimizer'].value}: step {k} → {k + 1}",
-                                fontsize=10)
+        self.state_ax.set_title(f"{self.controls['optimizer'].value}: step {k} → {k + 1} "
+                                f"(t = {k + 1})", fontsize=10)
 
     def _variables(self):
         names = getattr(self.objective, "variables", None)
@@ -1336,7 +1335,12 @@ class BatchSizeExplorer(LiveFigure):
                                       colors=["0.35", "#D55E00"], max_notes=2)
         single = self.model.gradient(start, X[:1], y[:1])
         self.cloud = gradient_cloud(self.ax, single[None], single, start, ellipse=True)
-        self.ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
+        # Four legend entries, not six: each entry is text to draw on every move.
+        handles, labels = self.ax.get_legend_handles_labels()
+        keep = [i for i, label in enumerate(labels)
+                if label in ("full batch", "mini-batch", "mini-batch gradients", "full gradient")]
+        self.ax.legend([handles[i] for i in keep], [labels[i] for i in keep],
+                       loc="upper right", fontsize=7, framealpha=0.8)
         self.ax.text(0.01, 0.01, "arrows: steps −lr·g of each batch, to a fixed scale",
                      transform=self.ax.transAxes, fontsize=7, color="white", va="bottom")
         self.add_control("batch", ipywidgets.SelectionSlider(

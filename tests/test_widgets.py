@@ -141,6 +141,12 @@ def test_ipympl_canvas_is_the_view_and_the_bundle_still_has_a_png():
         assert w.layout.children[-1] is w.figure.canvas
         bundle = w._repr_mimebundle_()
         assert "image/png" in bundle and "application/vnd.jupyter.widget-view+json" in bundle
+        from gradlab.functions import rosenbrock
+        from gradlab.widgets import DescentExplorer
+        d = DescentExplorer(rosenbrock(), steps=10)
+        assert d.layout.children[-1] is d.figure.canvas
+        d.controls["lr"].value = d.controls["lr"].value * 2
+        assert d.message
         print("ok")
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -510,8 +516,7 @@ def test_state_table_matches_adam_equations(close_all):
     np.testing.assert_allclose(rows["v̂"], v_hat)
     np.testing.assert_allclose(rows["Δθ"], step)
     np.testing.assert_allclose(rows["−Δθ / g"], -step / (_Bowl.curvatures * x_before))
-    assert rows["t"] == 5
-    assert "step 4 → 5" in w.state_ax.get_title()
+    assert "step 4 → 5 (t = 5)" in w.state_ax.get_title()
     assert "m̂" in w.state_text.get_text()
     w.controls["optimizer"].value = "Adagrad"
     text = w.state_text.get_text()
@@ -715,3 +720,38 @@ def test_central_differences_second_order():
               for h in (1e-2, 1e-3)]
     assert errors[0] == pytest.approx(1e-4, rel=1e-3)  # the error is exactly h² for x³
     assert errors[1] < errors[0] / 50
+
+
+# --- every control at its extremes, and coalescing ----------------------------------------------
+
+
+@pytest.mark.parametrize("optimizer", ["SGD", "Adam", "RMSprop", "Adagrad", "AdamW", "NAdam",
+                                       "Adamax", "Adadelta"])
+def test_every_slider_extreme_gives_a_picture_and_a_message(close_all, optimizer):
+    w = widgets.DescentExplorer(_Bowl(), optimizer=optimizer, steps=15, lr=0.05)
+    sliders = [name for name, c in w.controls.items()
+               if hasattr(c, "min") and c.layout.display != "none" and name != "step"]
+    assert "lr" in sliders and "x0" in sliders
+    for name in sliders:
+        control = w.controls[name]
+        for end in (control.min, control.max):
+            value = control.base**end if isinstance(control, ipywidgets.FloatLogSlider) else end
+            w.set(**{name: value})
+            assert w.message, (name, value)
+            w.figure.canvas.draw()  # no exception, and RuntimeWarnings are errors here
+        w.controls["reset"].click()
+
+
+def test_a_burst_of_changes_runs_the_optimizer_once(explorer, monkeypatch):
+    calls = []
+    original = widgets.run
+    monkeypatch.setattr(widgets, "run", lambda *a, **k: calls.append(1) or original(*a, **k))
+    with explorer.hold():
+        for lr in np.geomspace(0.01, 0.1, 25):
+            explorer.controls["lr"].value = lr
+        explorer.controls["x0"].value = 0.5
+    assert len(calls) == 1
+    np.testing.assert_allclose(_path(explorer),
+                               _plain_gd((0.5, 1.0), explorer.controls["lr"].value, 20))
+    explorer.controls["step"].value = 5
+    assert len(calls) == 1  # revealing steps never re-runs
