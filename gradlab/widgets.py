@@ -15,8 +15,18 @@ current state, so a reader on GitHub or nbviewer, without a kernel, still sees t
 
 Widget kinds
 ------------
-:class:`LiveFigure`           the base class: figure, controls, layout, message, static picture
-:class:`PredictRevealCheck`   answer a question, get feedback, then read the explanation
+:class:`LiveFigure`              the base class: figure, controls, layout, message, picture
+:class:`DescentExplorer`         one optimizer on a 2-D surface: contours, path, loss curve
+:class:`OptimizerStateExplorer`  the same with the optimizer's state (m, v, m̂, v̂) per step
+:class:`OneDimExplorer`          gradient descent on a curve, with the tangent at each step
+:class:`BatchSizeExplorer`       the cloud of mini-batch gradients on a loss built from data
+:class:`ExpressionBox`           type a function, see its derivatives, check them numerically
+:class:`PredictRevealCheck`      answer a question, get feedback, then read the explanation
+
+Speed: a control change re-runs at most one vectorized optimizer run (about a millisecond) and
+moves existing artists; ``draw_idle`` lets ipympl merge the redraws of a fast slider drag, and
+:meth:`LiveFigure.hold` (or :meth:`LiveFigure.set`) applies several changes in one update.
+``benchmarks/bench_widgets.py`` times each widget's slider callback with an Agg draw.
 """
 
 from __future__ import annotations
@@ -162,6 +172,29 @@ class LiveFigure:
         The message currently shown in the figure ('' when none).
     updates : int
         How many times :meth:`_apply` ran (tests use it to check coalescing).
+
+    Examples
+    --------
+    A widget of one's own: a slider ``a`` that tilts a line. Build the artists once; update them
+    in ``_apply``.
+
+    >>> import ipywidgets
+    >>> class Tilt(LiveFigure):
+    ...     def __init__(self):
+    ...         super().__init__(figsize=(3, 2), title="tilt")
+    ...         ax = self.figure.add_subplot()
+    ...         (self.line,) = ax.plot([0, 1], [0, 0])
+    ...         ax.set_ylim(-1, 1)
+    ...         self.add_control("a", ipywidgets.FloatSlider(value=0, min=-1, max=1))
+    ...     def _apply(self, changes):
+    ...         self.line.set_ydata([0, changes["a"]])
+    ...         self.show_message(f"slope {changes['a']:g}")
+    >>> tilt = Tilt()
+    >>> tilt.set(a=0.5).message
+    'slope 0.5'
+    >>> tilt.set(a=3).message  # the slider clips, and says so
+    'a = 3 is outside [-1, 1]; using 1. slope 1'
+    >>> tilt.close()
 
     Notes
     -----
@@ -545,6 +578,27 @@ def _sliders_for(factory):
     return [name for name, (argument, *_rest) in _HYPER_SLIDERS.items() if argument in arguments]
 
 
+def _is_adaptive(factory):
+    """Whether the optimizer rescales steps per coordinate (then 2/λmax does not bound lr).
+
+    Recognised by the arguments of the adaptive methods: ``betas`` (Adam family), ``alpha``
+    (RMSprop), ``rho`` (Adadelta), ``lr_decay`` (Adagrad).
+    """
+    arguments = _signature_defaults(factory)
+    return any(a in arguments for a in ("betas", "alpha", "rho", "lr_decay"))
+
+
+_DOWNHILL = ("f kept decreasing along the path, so the iterates ran off downhill: the "
+             "function has no minimum in that direction (a smaller lr only slows this down)")
+
+
+def _runs_downhill(values, diverged_at):
+    """Whether the values before divergence kept falling below the start value (f → −∞)."""
+    finite = values[:diverged_at]
+    finite = finite[np.isfinite(finite)]
+    return bool(finite.size >= 3 and finite[-1] < finite[0] and np.all(np.diff(finite[-3:]) < 0))
+
+
 def _default_optimizers():
     from gradlab import optimizers
 
@@ -708,11 +762,10 @@ class DescentExplorer(LiveFigure):
         self.stability_bound = self._bound_at(start)
         factory = self.optimizers[optimizer]
         if lr is None:
-            adaptive = not _sliders_for(factory) or "betas" in _signature_defaults(factory) \
-                or "alpha" in _signature_defaults(factory)
             width = self.window[0][1] - self.window[0][0]
             lr = (0.5 * self.stability_bound
-                  if np.isfinite(self.stability_bound) and not adaptive else 0.02 * width)
+                  if np.isfinite(self.stability_bound) and not _is_adaptive(factory)
+                  else 0.02 * width)
         lr = float(lr)
         low, high = (lr / 1e3, lr * 1e2) if lr_range is None else map(float, lr_range)
 
@@ -905,8 +958,7 @@ class DescentExplorer(LiveFigure):
         """(bound, formula) for the current optimizer; bound is None when none applies."""
         name = self.controls["optimizer"].value
         arguments = _signature_defaults(self.optimizers[name])
-        adaptive = any(a in arguments for a in ("betas", "alpha", "rho", "lr_decay"))
-        if adaptive:
+        if _is_adaptive(self.optimizers[name]):
             return None, ""
         if "momentum" in arguments and self.controls["momentum"].value > 0:
             beta = self.controls["momentum"].value
@@ -934,6 +986,8 @@ class DescentExplorer(LiveFigure):
             if bound is not None and lr > bound:
                 why = (f"the step overshoots because lr = {_fmt(lr)} > {formula} = "
                        f"{_fmt(bound)}: each step lands farther from the minimum than the last")
+            elif _runs_downhill(trajectory.values[:, 0], diverged_at):
+                why = _DOWNHILL
             elif bound is not None:
                 why = (f"the surface curves more steeply along the path than at the start "
                        f"({formula} there = {_fmt(bound)}); try a smaller lr")
@@ -1222,8 +1276,12 @@ class OneDimExplorer(LiveFigure):
         with np.errstate(invalid="ignore"):
             outside = ~((xs >= lo) & (xs <= hi))
         if diverged_at >= 0:
-            why = (f"the step overshoots because lr = {_fmt(lr)} > 2/f″ = {_fmt(bound)}"
-                   if lr > bound else "the steps grew without limit; try a smaller lr")
+            if lr > bound:
+                why = f"the step overshoots because lr = {_fmt(lr)} > 2/f″ = {_fmt(bound)}"
+            elif _runs_downhill(self.trajectory.values[:, 0], diverged_at):
+                why = _DOWNHILL
+            else:
+                why = "the steps grew without limit; try a smaller lr"
             self.show_message(f"diverged at step {diverged_at}: {why}", "error")
         elif outside.any():
             self.show_message(f"x leaves the plotted window at step {int(np.argmax(outside))}",

@@ -755,3 +755,25 @@ def test_a_burst_of_changes_runs_the_optimizer_once(explorer, monkeypatch):
                                _plain_gd((0.5, 1.0), explorer.controls["lr"].value, 20))
     explorer.controls["step"].value = 5
     assert len(calls) == 1  # revealing steps never re-runs
+
+
+class _Saddle(_Bowl):
+    """f = (x² − y²) / 2: unbounded below along y; Hessian eigenvalues 1 and −1."""
+
+    name = "saddle"
+    curvatures = np.array([1.0, -1.0])
+    minimum_value = float("nan")
+
+    def stability_bound(self, point):
+        return 2.0
+
+
+def test_running_off_downhill_is_not_blamed_on_the_learning_rate(close_all):
+    from gradlab.optimizers import SGD
+
+    w = widgets.DescentExplorer(_Saddle(), {"SGD": SGD}, start=(1.0, 0.5), steps=60, lr=0.5)
+    y, k = 0.5, 0
+    while abs(y) <= 1e6:  # y grows by 1 + lr = 1.5 per step
+        y, k = 1.5 * y, k + 1
+    assert w.message.startswith(f"diverged at step {k}: f kept decreasing along the path")
+    assert w.loss_ax.get_ylabel() == "f(x_k)"  # f* unknown: plain values, linear axis
