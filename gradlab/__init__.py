@@ -8,6 +8,14 @@ The lessons live in ``notebooks/``; this package keeps them short. Modules, one 
 - :mod:`gradlab.schedules`  learning-rate schedules
 - :mod:`gradlab.runner`     run an optimizer and keep the trajectory
 - :mod:`gradlab.stepsize`   ways to choose the learning rate
+- :mod:`gradlab.data`       seeded datasets (regression, 2-D classes, digits, ratings, anomalies)
+- :mod:`gradlab.models`     models whose loss and gradient are written by hand
+- :mod:`gradlab.batches`    mini-batch sampling: full batch, stochastic and mini-batch alike
+- :mod:`gradlab.landscape`  2-D slices of a trained network's loss
+- :mod:`gradlab.plotting`   figures drawn once and updated in place
+- :mod:`gradlab.widgets`    slider figures and predict-then-reveal checks for the notebooks
+
+See ``docs/design.md`` for the contracts between them.
 """
 
 from gradlab.errors import EvaluationError, ExpressionError
