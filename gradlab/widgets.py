@@ -920,16 +920,14 @@ class DescentExplorer(LiveFigure):
         if minimum is not None and np.isfinite(minimum):
             gap = values - minimum
             self._loss = np.where(gap > 0, gap, np.nan)  # log axis: exact zeros are not drawn
-            if self.loss_ax.get_yscale() != "log":
-                self.loss_ax.set_yscale("log")
-                self.loss_ax.set_ylabel("f(x_k) − f*")
-                _few_ticks(self.loss_ax)
+            scale, label = "log", "f(x_k) − f*"
         else:
             self._loss = values
-            if self.loss_ax.get_yscale() != "linear":
-                self.loss_ax.set_yscale("linear")
-                self.loss_ax.set_ylabel("f(x_k)")
-                _few_ticks(self.loss_ax)
+            scale, label = "linear", "f(x_k)"
+        if self.loss_ax.get_yscale() != scale:
+            self.loss_ax.set_yscale(scale)
+            _few_ticks(self.loss_ax)
+        self.loss_ax.set_ylabel(label)
         finite = self._loss[np.isfinite(self._loss)]
         if finite.size:
             low, high = finite.min(), finite.max()

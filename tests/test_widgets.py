@@ -307,6 +307,8 @@ def test_descent_path_is_plain_gradient_descent(explorer):
     np.testing.assert_allclose(_path(explorer), expected, rtol=1e-12, atol=1e-14)
     loss = explorer.loss_line.get_ydata()
     np.testing.assert_allclose(loss, 0.5 * (expected[:, 0] ** 2 + 10 * expected[:, 1] ** 2))
+    assert explorer.loss_ax.get_yscale() == "log"  # f* = 0 is known: the gap on a log axis
+    assert explorer.loss_ax.get_ylabel() == "f(x_k) − f*"
 
 
 def test_descent_slider_moves_artists_without_new_ones_or_contouring(explorer, monkeypatch):
