@@ -942,7 +942,10 @@ class DescentExplorer(LiveFigure):
     def _update_title(self):
         name = self.controls["optimizer"].value
         lr = self.controls["lr"].value
-        self.ax.set_title(f"{name}, lr = {_fmt(lr)}", fontsize=10)
+        bound, formula = self._effective_bound()
+        # The bound goes into the figure too, so the stored picture shows it without a kernel.
+        limit = "" if bound is None else f"  ({formula} = {_fmt(bound)})"
+        self.ax.set_title(f"{name}, lr = {_fmt(lr)}{limit}", fontsize=10)
 
     def _reveal(self, step):
         """Show the stored path up to ``step`` (no recomputation)."""

@@ -355,6 +355,7 @@ def test_divergence_is_explained_in_words(explorer):
     assert "lr = 1 > 2/λmax = 0.2" in explorer.message
     assert any(explorer.message in t.get_text() for t in explorer.figure.texts)
     assert "&gt; 2/λmax = 0.2" in explorer.bound_label.value
+    assert explorer.ax.get_title() == "SGD, lr = 1  (2/λmax = 0.2)"
 
 
 def test_lr_above_bound_without_divergence_warns(explorer):
