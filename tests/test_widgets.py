@@ -780,3 +780,27 @@ def test_running_off_downhill_is_not_blamed_on_the_learning_rate(close_all):
         y, k = 1.5 * y, k + 1
     assert w.message.startswith(f"diverged at step {k}: f kept decreasing along the path")
     assert w.loss_ax.get_ylabel() == "f(x_k)"  # f* unknown: plain values, linear axis
+
+
+def _click(widget, ax, x, y):
+    from matplotlib.backend_bases import MouseEvent
+
+    widget.figure.canvas.draw()
+    x_pixel, y_pixel = ax.transData.transform((x, y))
+    MouseEvent("button_press_event", widget.figure.canvas, x_pixel, y_pixel, button=1)._process()
+
+
+def test_clicks_set_the_point_in_the_other_widgets(close_all, line_data):
+    box = widgets.ExpressionBox("x^2 + 3*y^2", point=(1.0, 1.0))
+    _click(box, box.ax, 0.5, -1.0)
+    x, y = (float(v) for v in box.controls["point"].value.split(","))
+    assert (x, y) == pytest.approx((0.5, -1.0), abs=0.05)
+    np.testing.assert_allclose(box.symbolic, [2 * x, 6 * y])
+    one = widgets.OneDimExplorer(_Cup(), start=2.0, steps=5)
+    _click(one, one.ax, -1.0, 0.0)
+    assert one.controls["x0"].value == pytest.approx(-1.0, abs=0.05)
+    X, y_data = line_data
+    batch = widgets.BatchSizeExplorer(X, y_data, seed=0, start=(0.0, 0.0))
+    _click(batch, batch.ax, 1.0, -0.5)
+    assert (batch.controls["w0"].value, batch.controls["b0"].value) == pytest.approx(
+        (1.0, -0.5), abs=0.05)
