@@ -33,17 +33,36 @@ def _cases(moves):
     """(label, widget factory, control name, values to move through)."""
     sweep = np.geomspace(1e-3, 0.15, moves)
     data = linear_regression(np.random.default_rng(0), 200, weights=[2.0], bias=-1.0, noise=0.5)
-    yield ("DescentExplorer: lr", lambda: widgets.DescentExplorer(
-        quadratic_bowl(), {"SGD": SGD, "Adam": Adam}, steps=50), "lr", list(sweep))
-    yield ("DescentExplorer: start x0", lambda: widgets.DescentExplorer(
-        rosenbrock(), {"Adam": Adam}, steps=50, lr=0.05), "x0",
-        list(np.linspace(-1.9, 1.9, moves)))
-    yield ("DescentExplorer: Play step", lambda: widgets.DescentExplorer(
-        quadratic_bowl(), {"SGD": SGD}, steps=50), "step", [k % 51 for k in range(moves)])
-    yield ("OptimizerStateExplorer: step", lambda: widgets.OptimizerStateExplorer(
-        quadratic_bowl(), steps=50, lr=0.3), "step", [k % 51 for k in range(moves)])
-    yield ("OneDimExplorer: lr", lambda: widgets.OneDimExplorer(parabola(), steps=20), "lr",
-           list(np.geomspace(0.01, 0.9, moves)))
+    yield (
+        "DescentExplorer: lr",
+        lambda: widgets.DescentExplorer(quadratic_bowl(), {"SGD": SGD, "Adam": Adam}, steps=50),
+        "lr",
+        list(sweep),
+    )
+    yield (
+        "DescentExplorer: start x0",
+        lambda: widgets.DescentExplorer(rosenbrock(), {"Adam": Adam}, steps=50, lr=0.05),
+        "x0",
+        list(np.linspace(-1.9, 1.9, moves)),
+    )
+    yield (
+        "DescentExplorer: Play step",
+        lambda: widgets.DescentExplorer(quadratic_bowl(), {"SGD": SGD}, steps=50),
+        "step",
+        [k % 51 for k in range(moves)],
+    )
+    yield (
+        "OptimizerStateExplorer: step",
+        lambda: widgets.OptimizerStateExplorer(quadratic_bowl(), steps=50, lr=0.3),
+        "step",
+        [k % 51 for k in range(moves)],
+    )
+    yield (
+        "OneDimExplorer: lr",
+        lambda: widgets.OneDimExplorer(parabola(), steps=20),
+        "lr",
+        list(np.geomspace(0.01, 0.9, moves)),
+    )
 
     def batch_widget():
         return widgets.BatchSizeExplorer(data.X, data.y, seed=0, steps=30)
@@ -53,11 +72,19 @@ def _cases(moves):
         probe = batch_widget()
         options = list(probe.controls["batch"].options)
         probe.close()
-    yield ("BatchSizeExplorer: batch", batch_widget, "batch",
-           [options[k % len(options)] for k in range(moves)])
+    yield (
+        "BatchSizeExplorer: batch",
+        batch_widget,
+        "batch",
+        [options[k % len(options)] for k in range(moves)],
+    )
     yield ("BatchSizeExplorer: lr", batch_widget, "lr", list(np.geomspace(0.01, 0.5, moves)))
-    yield ("ExpressionBox: point", lambda: widgets.ExpressionBox("x^2*y + sin(y)"), "point",
-           [f"{x:.3f}, 1" for x in np.linspace(-2, 2, moves)])
+    yield (
+        "ExpressionBox: point",
+        lambda: widgets.ExpressionBox("x^2*y + sin(y)"),
+        "point",
+        [f"{x:.3f}, 1" for x in np.linspace(-2, 2, moves)],
+    )
 
 
 def measure(moves):
@@ -72,9 +99,14 @@ def measure(moves):
             widget.figure.canvas.draw()
             times.append(1e3 * (time.perf_counter() - start))
         widget.close()
-        rows.append({"widget": label, "moves": len(times),
-                     "median_ms": float(np.median(times)),
-                     "p95_ms": float(np.percentile(times, 95))})
+        rows.append(
+            {
+                "widget": label,
+                "moves": len(times),
+                "median_ms": float(np.median(times)),
+                "p95_ms": float(np.percentile(times, 95)),
+            }
+        )
     return rows
 
 
@@ -91,9 +123,17 @@ def main():
         print(f"{r['widget']:<{width}}  {r['median_ms']:9.1f}  {r['p95_ms']:8.1f}  {verdict}")
     if args.json:
         with open(args.json, "w") as handle:
-            json.dump({"machine": platform.platform(), "python": platform.python_version(),
-                       "matplotlib": matplotlib.__version__, "target_ms": TARGET_MS,
-                       "results": rows}, handle, indent=2)
+            json.dump(
+                {
+                    "machine": platform.platform(),
+                    "python": platform.python_version(),
+                    "matplotlib": matplotlib.__version__,
+                    "target_ms": TARGET_MS,
+                    "results": rows,
+                },
+                handle,
+                indent=2,
+            )
 
 
 if __name__ == "__main__":
