@@ -14,6 +14,8 @@ The lessons live in ``notebooks/``; this package keeps them short. Modules, one 
 - :mod:`gradlab.landscape`  2-D slices of a trained network's loss
 - :mod:`gradlab.plotting`   figures drawn once and updated in place
 - :mod:`gradlab.widgets`    slider figures and predict-then-reveal checks for the notebooks
+- :mod:`gradlab.explorers`  interactive figures made for one lesson each
+- :mod:`gradlab.display`    static figures stored as pictures every reader sees
 
 See ``docs/design.md`` for the contracts between them.
 """
