@@ -1330,11 +1330,16 @@ class BatchSizeExplorer(LiveFigure):
         Initial batch size, ``1 <= batch_size <= n`` (default about ``n / 10``).
     lr : float, optional
         Default: a quarter of 2/λmax of the full loss (the same bound as gradient descent).
+    lr_range : (float, float), optional
+        Range of the learning-rate slider (default ``(lr / 1000, lr * 100)``).
     steps : int
     start : (w, b), optional
         Default: upper left of the window, as for :class:`DescentExplorer`.
     window : ((wlo, whi), (blo, bhi)), optional
         Default: the least-squares fit ``(w*, b*)`` ± ``(2 + |w*|, 2 + |b*|)``.
+    optimizer : callable, optional
+        ``optimizer(lr=...)`` giving the optimizer of both paths; default plain
+        :class:`gradlab.optimizers.SGD`.
     n_cloud : int
         How many mini-batches the cloud shows.
     resolution : int
@@ -1343,9 +1348,9 @@ class BatchSizeExplorer(LiveFigure):
         See :class:`LiveFigure`.
     """
 
-    def __init__(self, X, y, *, seed, batch_size=None, lr=None, steps=30, start=None,
-                 window=None, n_cloud=30, resolution=80, figsize=(7.0, 4.6), dpi=100,
-                 png_dpi=72):
+    def __init__(self, X, y, *, seed, batch_size=None, lr=None, lr_range=None, steps=30,
+                 start=None, window=None, optimizer=None, n_cloud=30, resolution=80,
+                 figsize=(7.0, 4.6), dpi=100, png_dpi=72):
         from gradlab.models import LinearRegression
 
         X = np.asarray(X, dtype=float)
@@ -1378,6 +1383,10 @@ class BatchSizeExplorer(LiveFigure):
                              f"got {batch_size!r}")
         sizes = sorted(set(sizes) | {int(batch_size)})
         lr = 0.25 * self.stability_bound if lr is None else float(lr)
+        lr_low, lr_high = (lr / 1e3, lr * 1e2) if lr_range is None else map(float, lr_range)
+        if optimizer is None:
+            from gradlab.optimizers import SGD as optimizer
+        self.optimizer = optimizer
 
         self.ax = self.figure.add_subplot()
         self.figure.subplots_adjust(left=0.11, right=0.97, bottom=0.2, top=0.9)
@@ -1404,7 +1413,7 @@ class BatchSizeExplorer(LiveFigure):
                      transform=self.ax.transAxes, fontsize=7, color="white", va="bottom")
         self.add_control("batch", ipywidgets.SelectionSlider(
             options=sizes, value=int(batch_size), description="batch size"))
-        self.add_control("lr", log_slider("lr", lr, lr / 1e3, lr * 1e2))
+        self.add_control("lr", log_slider("lr", lr, lr_low, lr_high))
         self.add_control("w0", _position_slider("w0", start[0], *self.window[0]))
         self.add_control("b0", _position_slider("b0", start[1], *self.window[1]))
         self.add_control("seed", ipywidgets.BoundedIntText(value=int(seed), min=0,
@@ -1428,12 +1437,11 @@ class BatchSizeExplorer(LiveFigure):
 
     def _apply(self, changes):
         from gradlab.batches import MiniBatchSampler, stochastic_gradient
-        from gradlab.optimizers import SGD
 
         if set(changes) - {"step"}:
             seed = int(self.controls["seed"].value)
             batch = int(self.controls["batch"].value)
-            optimizer = SGD(lr=self.controls["lr"].value)
+            optimizer = self.optimizer(lr=self.controls["lr"].value)
             start = self._start()[None]
             sampler = MiniBatchSampler(self.n, batch, rng=np.random.default_rng(seed))
             noisy = run(optimizer, stochastic_gradient(self.model, self.X, self.y, sampler),

@@ -656,7 +656,8 @@ def test_batch_cloud_shrinks_to_the_full_gradient(close_all, line_data, monkeypa
 
 def test_batch_extremes_and_bad_input(close_all, line_data):
     X, y = line_data
-    w = widgets.BatchSizeExplorer(X, y, seed=0, batch_size=4)
+    w = widgets.BatchSizeExplorer(X, y, seed=0, batch_size=4, lr=0.1, lr_range=(1e-3, 50.0))
+    assert (w.controls["lr"].min, w.controls["lr"].max) == pytest.approx((-3, np.log10(50)))
     w.set(batch=0)
     assert w.controls["batch"].value == 1
     assert w.message.startswith("batch = 0 is not possible (allowed 1 to 40); using 1.")
