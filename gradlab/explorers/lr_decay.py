@@ -1,0 +1,249 @@
+r"""Stochastic gradient descent with a constant and a decaying learning rate, side by side.
+
+A mini-batch gradient is the full gradient plus noise. With a constant learning rate
+:math:`\gamma` the noise keeps kicking the parameters, so the loss stops falling at a *noise
+floor* whose height grows with :math:`\gamma`. Letting the rate fall like
+:math:`\gamma_k = \gamma_0 / (1 + d\,k)` (:func:`gradlab.schedules.inverse_time_decay`) shrinks
+the kicks, and the path settles at the minimum.
+
+:class:`DecayingRateExplorer` draws both paths on the contours of a line fit's mean squared
+error, fed the *same* mini-batches in the same order, and their loss curves beside them.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import ipywidgets
+import numpy as np
+
+from gradlab.batches import MiniBatchSampler, stochastic_gradient
+from gradlab.models import LinearRegression
+from gradlab.optimizers import SGD
+from gradlab.plotting.contours import contour_map
+from gradlab.plotting.trajectories import trajectory_lines
+from gradlab.runner import run
+from gradlab.schedules import inverse_time_decay
+from gradlab.widgets import LiveFigure, log_slider
+
+__all__ = ["DecayingRateExplorer", "batch_size_options"]
+
+CONSTANT_COLOUR = "#D55E00"
+DECAYING_COLOUR = "#0072B2"
+
+
+def batch_size_options(n_samples: int) -> list[int]:
+    """Batch sizes offered by the slider: 1, 2, 4, 8, ... below ``n_samples``, and ``n_samples``.
+
+    Examples
+    --------
+    >>> batch_size_options(20)
+    [1, 2, 4, 8, 16, 20]
+    """
+    sizes = [2**k for k in range(int(np.log2(n_samples)) + 1) if 2**k < n_samples]
+    return [*sizes, int(n_samples)]
+
+
+def _check_pairs(name, pairs):
+    try:
+        pairs = tuple((float(lo), float(hi)) for lo, hi in pairs)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be ((w_low, w_high), (b_low, b_high)); got {pairs!r}"
+                         ) from None
+    if len(pairs) != 2 or not all(np.isfinite(p).all() and p[0] < p[1] for p in pairs):
+        raise ValueError(f"{name} must be ((w_low, w_high), (b_low, b_high)) with finite "
+                         f"low < high; got {pairs!r}")
+    return pairs
+
+
+def _check_positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+            np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
+    return float(value)
+
+
+class DecayingRateExplorer(LiveFigure):
+    r"""Mini-batch SGD on a line fit: constant rate vs inverse-time decay, the same batches.
+
+    Left: contours of the mean squared error over ``(w, b)`` with the least-squares fit marked
+    and two paths from ``start``. Right: the excess loss :math:`L - L^*` of both paths, step by
+    step, on a log scale.
+
+    Controls: ``lr`` (the starting rate :math:`\gamma_0`, log slider), ``decay`` (the decay
+    rate :math:`d` of :math:`\gamma_k = \gamma_0/(1 + d k)`, log slider), ``batch`` (batch
+    size) and ``seed`` (which shuffles of the data the batches come from).
+
+    Parameters
+    ----------
+    X : array (n, 1)
+        One feature per sample.
+    y : array (n,)
+    seed : int
+        Seeds the :class:`~gradlab.batches.MiniBatchSampler`; both paths use the same seed, so
+        they see the same batches.
+    start : (w, b)
+        Where both paths start; inside ``window``.
+    window : ((w_low, w_high), (b_low, b_high))
+        The view of the contour map.
+    batch_size : int
+        From 1 to ``n``.
+    lr, decay_rate : float
+        Initial slider values, inside ``lr_range`` and ``decay_range``.
+    lr_range, decay_range : (float, float)
+        Ranges of the two log sliders.
+    steps : int
+        Updates per run.
+    resolution : int
+        Contour grid points per axis.
+    figsize, dpi, png_dpi
+        See :class:`gradlab.widgets.LiveFigure`.
+
+    Attributes
+    ----------
+    constant, decaying : gradlab.runner.Trajectory
+        The last two runs (``values`` hold the excess loss :math:`L - L^*`).
+    fit : ndarray (2,)
+        The least-squares ``(w*, b*)``.
+    stability_bound : float
+        :math:`2/\lambda_{\max}` of the full loss's Hessian.
+    """
+
+    def __init__(self, X, y, *, seed, start, window, batch_size=1, lr=0.1, decay_rate=0.05,
+                 lr_range=(1e-3, 2.0), decay_range=(1e-4, 1.0), steps=300, resolution=80,
+                 figsize=(9.5, 4.0), dpi=100, png_dpi=72):
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+        if X.ndim != 2 or X.shape[1] != 1 or X.shape[0] < 2:
+            raise ValueError(f"X must have shape (n, 1) with n >= 2 samples; got {X.shape}")
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"y must have shape ({X.shape[0]},) to match X; got {y.shape}")
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
+        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+            raise ValueError(f"steps must be an integer >= 1; got {steps!r}")
+        n = X.shape[0]
+        sizes = batch_size_options(n)
+        if batch_size not in sizes:
+            raise ValueError(f"batch_size must be one of {sizes} (n = {n} samples); "
+                             f"got {batch_size!r}")
+        self.window = _check_pairs("window", window)
+        start = np.asarray(start, dtype=float)
+        (wlo, whi), (blo, bhi) = self.window
+        if start.shape != (2,) or not (wlo <= start[0] <= whi and blo <= start[1] <= bhi):
+            raise ValueError(f"start must be a point (w, b) inside the window {self.window}; "
+                             f"got {start.tolist() if start.ndim else start!r}")
+        lr_range = tuple(_check_positive("lr_range", v) for v in lr_range)
+        decay_range = tuple(_check_positive("decay_range", v) for v in decay_range)
+        lr, decay_rate = _check_positive("lr", lr), _check_positive("decay_rate", decay_rate)
+        for name, value, (low, high) in (("lr", lr, lr_range),
+                                         ("decay_rate", decay_rate, decay_range)):
+            if not low <= value <= high:
+                raise ValueError(f"{name} = {value:g} is outside its range [{low:g}, {high:g}]")
+
+        super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title=f"DecayingRateExplorer: {n} samples")
+        self.X, self.y, self.n, self.start = X, y, n, start
+        self.steps, self.seed = int(steps), int(seed)
+        self.model = LinearRegression(1)
+        design = np.column_stack([X[:, 0], np.ones(n)])
+        self.fit = np.linalg.lstsq(design, y, rcond=None)[0]
+        self.best_loss = float(self.model.loss(self.fit, X, y))
+        hessian = 2.0 / n * design.T @ design  # the loss is quadratic: one Hessian everywhere
+        self.stability_bound = float(2.0 / np.linalg.eigvalsh(hessian).max())
+
+        # --- axes and artists, built once
+        self.ax = self.figure.add_subplot(1, 2, 1)
+        self.loss_ax = self.figure.add_subplot(1, 2, 2)
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9, wspace=0.28)
+        ws = np.linspace(wlo, whi, resolution)
+        bs = np.linspace(blo, bhi, resolution)
+        grid = np.stack(np.meshgrid(ws, bs), axis=-1)
+        self.contour = contour_map(self.ax, (ws, bs, self.model.loss(grid, X, y)),
+                                   minima=self.fit[None])
+        self.ax.set_xlabel("w (slope)")
+        self.ax.set_ylabel("b (intercept)")
+        self.paths = trajectory_lines(
+            self.ax, np.stack([np.stack([start, start])] * 2, axis=1), window=self.window,
+            labels=["constant lr", "decaying lr"], colors=[CONSTANT_COLOUR, DECAYING_COLOUR],
+            max_notes=2)
+        for line in self.paths.lines:
+            line.set_markersize(2)
+            line.set_linewidth(1.0)
+        self.ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
+        steps_axis = np.arange(self.steps + 1)
+        (self.constant_curve,) = self.loss_ax.plot(steps_axis, np.ones(self.steps + 1),
+                                                   color=CONSTANT_COLOUR, linewidth=1.0,
+                                                   label="constant lr")
+        (self.decaying_curve,) = self.loss_ax.plot(steps_axis, np.ones(self.steps + 1),
+                                                   color=DECAYING_COLOUR, linewidth=1.0,
+                                                   label="decaying lr")
+        self.loss_ax.set_yscale("log")
+        self.loss_ax.set_xlim(0, self.steps)
+        self.loss_ax.set_xlabel("step k")
+        self.loss_ax.set_ylabel("excess loss  L − L*")
+        self.loss_ax.legend(loc="upper right", fontsize=8)
+
+        # --- controls
+        self.add_control("lr", log_slider("lr γ₀", lr, *lr_range))
+        self.add_control("decay", log_slider("decay d", decay_rate, *decay_range))
+        self.add_control("batch", ipywidgets.SelectionSlider(
+            options=sizes, value=int(batch_size), description="batch size"))
+        self.add_control("seed", ipywidgets.BoundedIntText(
+            value=self.seed, min=0, max=2**31 - 1, description="seed"))
+        with np.errstate(all="ignore"):
+            self._apply({"lr": lr})
+
+    def excess_loss(self, points):
+        """:math:`L(w, b) - L^*` at ``points`` of shape ``(..., 2)``."""
+        return self.model.loss(points, self.X, self.y) - self.best_loss
+
+    def _run(self, lr, batch, seed, schedule):
+        sampler = MiniBatchSampler(self.n, batch, rng=np.random.default_rng(seed))
+        gradient = stochastic_gradient(self.model, self.X, self.y, sampler)
+        return run(SGD(lr=lr), gradient, self.start[None], self.steps, value=self.excess_loss,
+                   schedule=schedule)
+
+    def _apply(self, changes):
+        c = self.controls
+        lr, decay = float(c["lr"].value), float(c["decay"].value)
+        batch, seed = int(c["batch"].value), int(c["seed"].value)
+        self.constant = self._run(lr, batch, seed, None)
+        self.decaying = self._run(lr, batch, seed, inverse_time_decay(decay))
+        runs = np.concatenate([self.constant.points, self.decaying.points], axis=1)
+        self.paths.update(runs)
+        curves = []
+        for curve, record in ((self.constant_curve, self.constant),
+                              (self.decaying_curve, self.decaying)):
+            values = np.clip(record.values[:, 0], 1e-12, None)  # a log axis needs > 0
+            curve.set_ydata(values)
+            curves.append(values[np.isfinite(values)])
+        finite = np.concatenate(curves)
+        self.loss_ax.set_ylim(max(finite.min() / 2, 1e-12), finite.max() * 2)
+        epochs = self.steps * batch / self.n
+        self.ax.set_title(f"batch size {batch} of {self.n}: {self.steps} steps "
+                          f"= {epochs:.3g} epochs", fontsize=10)
+        final_lr = float(self.decaying.lrs[-1, 0])
+        self.loss_ax.set_title(f"γ₀ = {lr:.3g}; decayed to {final_lr:.2g} by the last step",
+                               fontsize=10)
+        self._describe(lr)
+
+    def _describe(self, lr):
+        broken = [(name, int(record.diverged_at[0]))
+                  for name, record in (("constant-rate", self.constant),
+                                       ("decaying-rate", self.decaying))
+                  if record.diverged]
+        if broken:
+            name, at = broken[0]
+            why = (f"lr = {lr:.3g} is above 2/λmax = {self.stability_bound:.3g} of the full loss"
+                   if lr > self.stability_bound else
+                   "a small batch's loss can curve more steeply than the full loss")
+            self.show_message(f"The {name} path diverged at step {at}: {why}; "
+                              "try a smaller lr.", "error")
+            return
+        tail = max(self.steps // 5, 1)
+        # Rounding can put a converged run a hair below L*; show that as 0.
+        floor_constant = max(float(np.mean(self.constant.values[-tail:, 0])), 0.0)
+        floor_decaying = max(float(np.mean(self.decaying.values[-tail:, 0])), 0.0)
+        self.show_message(f"Mean excess loss over the last {tail} steps: constant "
+                          f"{floor_constant:.2g}, decaying {floor_decaying:.2g}.")
