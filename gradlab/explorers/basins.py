@@ -1,0 +1,306 @@
+r"""Basins of attraction: colour thousands of start points by the minimum they reach.
+
+Gradient descent with momentum (plain descent when ``momentum = 0``),
+
+.. math::
+
+    b_{k+1} = \mu\, b_k + \nabla f(x_k), \qquad x_{k+1} = x_k - \eta\, b_{k+1},
+
+with learning rate :math:`\eta` and momentum :math:`\mu` (PyTorch's ``SGD``), is run from every
+cell centre of a grid of start points in one vectorized run. Each start gets the label of the
+known minimum within ``tolerance`` of where it stopped (-1 when none: it diverged, stopped on a
+saddle, or had not arrived yet). The map shows the labels; bars beside it show the share of
+starts per minimum, so "does gradient descent find the global minimum?" gets a number.
+
+Examples
+--------
+>>> import matplotlib
+>>> from gradlab.functions import himmelblau
+>>> explorer = BasinExplorer(himmelblau(), grid=20, steps=100, lr=0.01)
+>>> explorer.labels.shape
+(20, 20)
+>>> round(float(explorer.shares.sum()), 6)
+1.0
+>>> explorer.close()
+"""
+
+from __future__ import annotations
+
+import ipywidgets
+import numpy as np
+
+from gradlab.optimizers import SGD
+from gradlab.plotting._base import NONE_COLOR, color_for
+from gradlab.plotting.basins import basin_labels, basin_map
+from gradlab.plotting.trajectories import trajectory_lines
+from gradlab.runner import run
+from gradlab.widgets import LiveFigure, log_slider
+
+__all__ = ["BasinExplorer", "grid_of_starts"]
+
+
+def grid_of_starts(window, per_axis):
+    """Start points at the centres of a ``per_axis × per_axis`` grid of cells over ``window``.
+
+    Cell centres (not edges) make the grid line up with an image drawn over ``window``.
+
+    Parameters
+    ----------
+    window : ((xlo, xhi), (ylo, yhi))
+    per_axis : int
+        Cells per axis (at least 2).
+
+    Returns
+    -------
+    numpy.ndarray, shape (per_axis * per_axis, 2)
+        Row-major: ``starts.reshape(per_axis, per_axis, 2)[i, j]`` is row ``i`` (y) and
+        column ``j`` (x), row 0 at the bottom.
+
+    Examples
+    --------
+    >>> grid_of_starts(((0, 2), (0, 2)), 2).tolist()
+    [[0.5, 0.5], [1.5, 0.5], [0.5, 1.5], [1.5, 1.5]]
+    """
+    if isinstance(per_axis, bool) or not isinstance(per_axis, int | np.integer) or per_axis < 2:
+        raise ValueError(f"per_axis must be an integer >= 2, got {per_axis!r}")
+    (xlo, xhi), (ylo, yhi) = window
+    xs = xlo + (np.arange(per_axis) + 0.5) * (xhi - xlo) / per_axis
+    ys = ylo + (np.arange(per_axis) + 0.5) * (yhi - ylo) / per_axis
+    xx, yy = np.meshgrid(xs, ys)
+    return np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def _check_objective(objective):
+    if getattr(objective, "dim", None) != 2:
+        raise ValueError(f"BasinExplorer needs a two-variable objective, got dim = "
+                         f"{getattr(objective, 'dim', None)}")
+    minima = np.asarray(getattr(objective, "minima", np.zeros((0, 2))), dtype=float)
+    if minima.ndim != 2 or minima.shape[0] == 0:
+        raise ValueError(f"BasinExplorer needs an objective with known minima to colour by; "
+                         f"{getattr(objective, 'name', 'this objective')} lists none")
+    return minima
+
+
+def _is_global(objective, minima):
+    """Which listed minima are global: their value equals the best one (to 1e-9 relative)."""
+    values = np.asarray(objective.value(minima), dtype=float)
+    best = float(np.min(values))
+    return np.abs(values - best) <= 1e-9 * max(1.0, abs(best))
+
+
+class BasinExplorer(LiveFigure):
+    """A basin-of-attraction map with learning-rate and momentum sliders, and one traced path.
+
+    Controls: ``lr`` (log slider), ``momentum`` (0 is plain gradient descent), ``x0``/``y0``
+    (the start of the traced path; a click on the map sets it), and ``surface`` when
+    ``surfaces`` are given.
+
+    Parameters
+    ----------
+    objective : Objective
+        Two variables, with known ``minima`` (each gets a colour).
+    surfaces : mapping of str to Objective or zero-argument factory, optional
+        Offer a surface picker. ``objective`` should be one of them.
+    grid : int
+        Start points per axis; the map has ``grid²`` starts (60 keeps a slider move near 0.1 s).
+    steps : int
+        Updates per start.
+    lr : float, optional
+        Initial learning rate; default 40 % of the smallest stability bound ``2/λmax`` at the
+        minima (so every minimum is stable).
+    lr_range : (float, float), optional
+        Slider range; default ``(lr / 30, lr * 10)``, which includes rates too large for the
+        steepest minimum.
+    momentum : float
+        Initial momentum ``μ`` in ``[0, 0.99]``.
+    start : (float, float), optional
+        Start of the traced path; default the window's centre.
+    tolerance : float
+        Distance from a minimum that counts as having reached it.
+    figsize, dpi, png_dpi
+        See :class:`~gradlab.widgets.LiveFigure`.
+
+    Attributes
+    ----------
+    starts : (grid², 2) array
+    labels : (grid, grid) int array
+        Index of the minimum each start reached, -1 for none (row 0 at the bottom).
+    shares : (k + 1,) array
+        Fraction of starts per minimum, then the fraction that reached none.
+    global_share : float
+        Fraction of starts that reached a global minimum.
+    path : Trajectory
+        The run from ``(x0, y0)``.
+    """
+
+    def __init__(self, objective, *, surfaces=None, grid=60, steps=200, lr=None, lr_range=None,
+                 momentum=0.0, start=None, tolerance=0.05, figsize=(9.5, 4.4), dpi=100,
+                 png_dpi=72):
+        super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title=f"BasinExplorer: {getattr(objective, 'name', 'surface')}")
+        _check_objective(objective)
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+            raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+        if not (np.isfinite(tolerance) and tolerance > 0):
+            raise ValueError(f"tolerance must be a positive number, got {tolerance!r}")
+        if not 0.0 <= momentum <= 0.99:
+            raise ValueError(f"momentum must lie in [0, 0.99], got {momentum!r}")
+        grid_of_starts(objective.window, grid)  # checks grid
+        self.grid, self.steps, self.tolerance = int(grid), int(steps), float(tolerance)
+        self._surfaces = dict(surfaces or {})
+        self._cache = {}
+        if lr is None:
+            lr = 0.4 * float(np.min(objective.stability_bound(objective.minima)))
+        lr = float(lr)
+        if not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"lr must be a positive number, got {lr!r}")
+        low, high = (lr / 30, lr * 10) if lr_range is None else map(float, lr_range)
+
+        layout = self.figure.add_gridspec(1, 2, width_ratios=(1.5, 1), left=0.08, right=0.97,
+                                          bottom=0.2, top=0.9, wspace=0.45)
+        self.ax = self.figure.add_subplot(layout[0])
+        self.bar_ax = self.figure.add_subplot(layout[1])
+
+        self.add_control("lr", log_slider("lr", lr, low, high))
+        self.add_control("momentum", ipywidgets.FloatSlider(
+            value=float(momentum), min=0.0, max=0.99, step=0.01, description="momentum μ",
+            readout_format=".2f"))
+        self.add_control("x0", ipywidgets.FloatSlider(description="x0", readout_format=".3g"))
+        self.add_control("y0", ipywidgets.FloatSlider(description="y0", readout_format=".3g"))
+        if self._surfaces:
+            name = next((n for n, s in self._surfaces.items() if s is objective),
+                        getattr(objective, "name", None))
+            if name not in self._surfaces:
+                raise ValueError(f"objective {name!r} is not one of the surfaces "
+                                 f"{list(self._surfaces)}")
+            self._cache[name] = objective
+            self.add_control("surface", ipywidgets.Dropdown(
+                options=list(self._surfaces), value=name, description="surface"))
+        self.figure.canvas.mpl_connect("button_press_event", self._on_click)
+
+        self.map = None
+        self.paths = None
+        self._install(objective, start)
+        with np.errstate(all="ignore"):
+            self._apply({"lr": lr})
+        self.redraw()
+
+    # -- building (once per surface)
+    def _install(self, objective, start=None):
+        """Draw the map, bars and path artists for ``objective`` (a surface change only)."""
+        self.objective = objective
+        self.minima = _check_objective(objective)
+        self.window = tuple(tuple(map(float, pair)) for pair in objective.window)
+        self.is_global = _is_global(objective, self.minima)
+        self.starts = grid_of_starts(self.window, self.grid)
+        k = len(self.minima)
+        if self.map is not None:
+            for artist in (self.map.image, self.map.minima):
+                artist.remove()
+        self.map = basin_map(self.ax, np.full((self.grid, self.grid), -1), self.minima,
+                             window=self.window, legend=False)
+        self.ax.set_aspect("auto")
+        (xlo, xhi), (ylo, yhi) = self.window
+        centre = (0.5 * (xlo + xhi), 0.5 * (ylo + yhi)) if start is None else start
+        if self.paths is None:
+            self.paths = trajectory_lines(self.ax, np.array([centre, centre]),
+                                          window=self.window, colors=["black"])
+        self.paths.window = self.window
+        self.ax.set_xlim(xlo, xhi)
+        self.ax.set_ylim(ylo, yhi)
+
+        # Bars: one per minimum (its map colour), then "none". Rebuilt only here.
+        self.bar_ax.clear()
+        colours = [color_for(i) for i in range(k)] + [NONE_COLOR]
+        names = [f"{i}{' (global)' if self.is_global[i] else ''}" for i in range(k)]
+        names.append("no minimum")
+        positions = np.arange(k + 1)[::-1]
+        self.bars = self.bar_ax.barh(positions, np.zeros(k + 1), color=colours,
+                                     edgecolor="black", linewidth=0.5)
+        self.bar_ax.set_yticks(positions, names, fontsize=8)
+        self.bar_ax.set_xlim(0, 1)
+        self.bar_ax.set_xlabel("share of start points")
+        self.bar_ax.set_title("which minimum each start reaches", fontsize=10)
+        self.bar_texts = [self.bar_ax.text(0.02, y, "", va="center", fontsize=8)
+                          for y in positions]
+
+        with self._quietly("x0", "y0"):
+            for name, (lo, hi), value in zip(("x0", "y0"), self.window, centre, strict=True):
+                control = self.controls[name]
+                control.min, control.max = min(control.min, lo), max(control.max, hi)
+                control.value = float(value)
+                control.min, control.max = lo, hi
+                control.step = (hi - lo) / 400
+
+    # -- reacting to changes
+    def _optimizer(self):
+        return SGD(lr=self.controls["lr"].value, momentum=self.controls["momentum"].value)
+
+    def _apply(self, changes):
+        if "surface" in changes:
+            name = changes["surface"]
+            if name not in self._cache:
+                source = self._surfaces[name]
+                self._cache[name] = source if hasattr(source, "value") else source()
+            self._install(self._cache[name])
+        if {"lr", "momentum", "surface"} & set(changes):
+            self._run_map()
+        self._run_path()
+        self._describe()
+
+    def _run_map(self):
+        record = run(self._optimizer(), self.objective.gradient, self.starts, self.steps)
+        labels = basin_labels(record.final_points, self.minima, self.tolerance)
+        self.labels = labels.reshape(self.grid, self.grid)
+        self.diverged = int(record.diverged.sum())
+        counts = np.bincount(labels + 1, minlength=len(self.minima) + 1)
+        # Bars list the minima first and "none" last.
+        self.shares = np.concatenate([counts[1:], counts[:1]]) / labels.size
+        self.global_share = float(self.shares[:-1][self.is_global].sum())
+        self.map.update(self.labels)
+        for bar, text, share in zip(self.bars, self.bar_texts, self.shares, strict=True):
+            bar.set_width(share)
+            text.set_x(share + 0.02)
+            text.set_text(f"{100 * share:.1f} %")
+
+    def _run_path(self):
+        start = np.array([[self.controls["x0"].value, self.controls["y0"].value]])
+        self.path = run(self._optimizer(), self.objective.gradient, start, self.steps,
+                        value=self.objective.value)
+        self.paths.update(self.path.points)
+
+    def _describe(self):
+        lr, mu = self.controls["lr"].value, self.controls["momentum"].value
+        n = self.labels.size
+        self.ax.set_title(f"{getattr(self.objective, 'name', '')}: lr = {lr:.3g}, μ = {mu:.2f}, "
+                          f"{self.steps} steps", fontsize=10)
+        reach = (f"{100 * self.global_share:.1f} % of {n} starts reach a global minimum")
+        end = basin_labels(self.path.final_points, self.minima, self.tolerance)[0]
+        if self.path.diverged[0]:
+            where = f"diverged at step {int(self.path.diverged_at[0])}"
+        elif end >= 0:
+            where = f"ends at minimum {int(end)}"
+        else:
+            where = "has not reached a minimum yet (more steps, or it sits on a saddle)"
+        path = f"the path from ({self.controls['x0'].value:.3g}, " \
+               f"{self.controls['y0'].value:.3g}) {where}"
+        if self.diverged:
+            self.show_message(f"{reach}; {self.diverged} starts diverged (lr too large for "
+                              f"the steep walls); {path}.", "warning")
+        elif self.shares[-1] > 0:
+            self.show_message(f"{reach}; {100 * self.shares[-1]:.1f} % reached no minimum "
+                              "(stopped on a saddle, still on the way, or bouncing in a minimum "
+                              f"too sharp for this lr); {path}.")
+        else:
+            self.show_message(f"{reach}; {path}.")
+
+    def _control_rows(self):
+        c = self.controls
+        first = [c[n] for n in ("surface", "lr", "momentum") if n in c]
+        return [ipywidgets.HBox(first), ipywidgets.HBox([c["x0"], c["y0"]])]
+
+    def _on_click(self, event):
+        """A click on the map starts the traced path there."""
+        if event.inaxes is not self.ax or event.xdata is None or event.button != 1:
+            return
+        self.set(x0=float(event.xdata), y0=float(event.ydata))
