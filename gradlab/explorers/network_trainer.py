@@ -1,0 +1,527 @@
+"""Train a small network on a 2-D data set and watch it learn; slice its loss landscape.
+
+Two pieces for lesson 08 ("How neural networks use gradients"):
+
+- :func:`train_network` runs mini-batch training epoch by epoch and keeps a snapshot of the
+  parameters after every epoch, with the training and held-out losses. It reports progress
+  through a callback and, when interrupted (Jupyter's stop button raises
+  ``KeyboardInterrupt``), returns what it has learned so far instead of losing it.
+- :class:`NetworkTrainer` is the interactive trainer: data set, optimizer, learning rate,
+  batch size and hidden width pick a run (trained once, in well under a second); an epoch
+  slider with a Play button then only *reveals* the stored snapshots: the decision boundary
+  (the predicted probability over the plane, an image updated in place) and the two loss
+  curves drawn up to that epoch.
+- :class:`LossSliceExplorer` draws the loss on a plane through the trained parameters along
+  two random directions (filter-normalized or raw), with sliders for the directions' seed and
+  the span of the plane.
+
+The training loop itself (forward, loss, backward, update) is written out in the lesson
+before these helpers take over.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import ipywidgets
+import numpy as np
+from matplotlib.ticker import LogLocator
+
+from gradlab.batches import MiniBatchSampler
+from gradlab.landscape import loss_slice, random_directions
+from gradlab.models import MLP
+from gradlab.optimizers import SGD, Adam
+from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
+
+__all__ = [
+    "OPTIMIZERS",
+    "LossSliceExplorer",
+    "NetworkTrainer",
+    "TrainingRecord",
+    "train_network",
+]
+
+#: The optimizers the trainer offers: name -> ``factory(lr)``.
+OPTIMIZERS: dict[str, Callable] = {
+    "SGD": lambda lr: SGD(lr=lr),
+    "SGD + momentum 0.9": lambda lr: SGD(lr=lr, momentum=0.9),
+    "Adam": lambda lr: Adam(lr=lr),
+}
+
+
+_DARK_BLUE = np.array([0.02, 0.19, 0.42, 1.0])
+_DARK_RED = np.array([0.40, 0.0, 0.05, 1.0])
+
+
+class TrainingRecord(NamedTuple):
+    """What :func:`train_network` keeps, one entry per finished epoch (epoch 0 = the start).
+
+    Attributes
+    ----------
+    params : ndarray, shape (epochs_done + 1, dim)
+        The parameters after each epoch.
+    train_loss, test_loss : ndarray, shape (epochs_done + 1,)
+        Full training and held-out loss at each snapshot.
+    diverged_at : int
+        The epoch at which a loss or a parameter became non-finite (training stops there;
+        that epoch's snapshot is not kept), ``-1`` if never.
+    stopped : bool
+        True when training was interrupted (``KeyboardInterrupt``) before the last epoch.
+    steps : int
+        Parameter updates made (mini-batches seen).
+    """
+
+    params: np.ndarray
+    train_loss: np.ndarray
+    test_loss: np.ndarray
+    diverged_at: int
+    stopped: bool
+    steps: int
+
+    @property
+    def epochs_done(self) -> int:
+        """Number of finished epochs kept (``len(params) - 1``)."""
+        return len(self.params) - 1
+
+    @property
+    def final_params(self) -> np.ndarray:
+        """The last kept parameters: what training learned."""
+        return self.params[-1]
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def train_network(model, params, train, test, optimizer, *, batch_size, epochs, rng,
+                  progress=None) -> TrainingRecord:
+    """Mini-batch training, one snapshot per epoch; stop early on divergence or interrupt.
+
+    Each step takes the sampler's next batch, computes the loss gradient on it by
+    backpropagation (``model.loss_and_gradient``) and lets ``optimizer`` update the
+    parameters. After every epoch the full training and held-out losses are recorded.
+
+    Parameters
+    ----------
+    model : gradlab.models.MLP (or any gradlab model)
+    params : array_like, shape (dim,)
+        Starting parameters (e.g. ``model.init_params(rng)``).
+    train, test : gradlab.data.Dataset
+        Training samples (the gradient sees only these) and held-out samples.
+    optimizer : gradlab.optimizers.Optimizer
+        With scalar hyperparameters (one trajectory).
+    batch_size : int
+        Samples per step, ``1 .. train.n_samples``.
+    epochs : int
+        Passes over the training set.
+    rng : numpy.random.Generator
+        Shuffles the samples each epoch.
+    progress : callable, optional
+        ``progress(epoch, train_loss)`` after each epoch (e.g. to move a progress bar).
+
+    Returns
+    -------
+    TrainingRecord
+
+    Notes
+    -----
+    A ``KeyboardInterrupt`` (Jupyter's stop button) ends training at once: the record keeps
+    every finished epoch plus the parameters reached in the interrupted one, and ``stopped``
+    is True. Non-finite losses or parameters (a learning rate that is too large) stop training
+    with ``diverged_at`` set, and no numpy warning is printed.
+
+    Examples
+    --------
+    >>> from gradlab.data import xor, train_test_split
+    >>> data = xor(np.random.default_rng(0), 80)
+    >>> train, test = train_test_split(data, np.random.default_rng(1))
+    >>> model = MLP((2, 4, 1))
+    >>> record = train_network(model, model.init_params(np.random.default_rng(2)), train, test,
+    ...                        Adam(lr=0.05), batch_size=20, epochs=30,
+    ...                        rng=np.random.default_rng(3))
+    >>> record.params.shape, bool(record.train_loss[-1] < record.train_loss[0])
+    ((31, 17), True)
+    """
+    params = np.asarray(params, dtype=float)
+    if params.shape != (model.dim,) or not np.all(np.isfinite(params)):
+        raise ValueError(
+            f"params must be {model.dim} finite numbers (one flat vector for {model!r}); "
+            f"got shape {params.shape}"
+        )
+    epochs = _check_int("epochs", epochs, 1)
+    n = train.n_samples
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or not (
+        1 <= batch_size <= n
+    ):
+        raise ValueError(f"batch_size must be an integer from 1 to {n} (the training samples); "
+                         f"got {batch_size!r}")
+    if getattr(optimizer, "n", None) not in (None, 1):
+        raise ValueError("optimizer must have scalar hyperparameters (one run), "
+                         f"got one for {optimizer.n} trajectories")
+    sampler = MiniBatchSampler(n, int(batch_size), rng=rng)
+    X, y = np.asarray(train.X), np.asarray(train.y)
+
+    def losses(p):
+        with np.errstate(all="ignore"):
+            return float(model.loss(p, X, y)), float(model.loss(p, test.X, test.y))
+
+    current = params[None].copy()
+    state = optimizer.init(current)
+    first = losses(params)
+    snapshots, train_loss, test_loss = [params.copy()], [first[0]], [first[1]]
+    diverged_at, stopped, steps, steps_kept = -1, False, 0, 0
+    try:
+        for epoch in range(1, epochs + 1):
+            for _ in range(sampler.batches_per_epoch):
+                batch = sampler.next_batch()
+                with np.errstate(all="ignore"):
+                    _, grad = model.loss_and_gradient(current[0], X[batch], y[batch])
+                    current, state = optimizer.update(grad[None], state, current)
+                steps += 1
+                if not np.all(np.isfinite(current)):
+                    diverged_at = epoch
+                    break
+            if diverged_at >= 0:
+                break
+            epoch_losses = losses(current[0])
+            if not np.all(np.isfinite(epoch_losses)):
+                diverged_at = epoch
+                break
+            snapshots.append(current[0].copy())
+            train_loss.append(epoch_losses[0])
+            test_loss.append(epoch_losses[1])
+            steps_kept = steps
+            if progress is not None:
+                progress(epoch, epoch_losses[0])
+    except KeyboardInterrupt:
+        stopped = True
+        if steps > steps_kept and np.all(np.isfinite(current)):
+            partial = losses(current[0])
+            if np.all(np.isfinite(partial)):
+                snapshots.append(current[0].copy())
+                train_loss.append(partial[0])
+                test_loss.append(partial[1])
+    return TrainingRecord(np.array(snapshots), np.array(train_loss), np.array(test_loss),
+                          diverged_at, stopped, steps)
+
+
+def _window_of(*datasets, margin=0.25):
+    """A square-ish view around all samples, ``margin`` of the extent added on each side."""
+    points = np.concatenate([np.asarray(d.X) for d in datasets])
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = margin * (high - low).max()
+    return (low[0] - pad, high[0] + pad), (low[1] - pad, high[1] + pad)
+
+
+def probability_grid(model, params, window, resolution):
+    """Predicted probability of class 1 on a ``resolution x resolution`` grid over ``window``.
+
+    Rows run along the second coordinate (bottom to top), as ``imshow(origin="lower")`` wants.
+    """
+    (xlo, xhi), (ylo, yhi) = window
+    xs, ys = np.linspace(xlo, xhi, resolution), np.linspace(ylo, yhi, resolution)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    return model.predict_proba(params, grid).reshape(resolution, resolution)
+
+
+class NetworkTrainer(LiveFigure):
+    """Train a one-hidden-layer tanh network on a 2-D data set; reveal the training epoch by epoch.
+
+    Left: the predicted probability of class 1 over the plane (blue 0, red 1; the white band is
+    the decision boundary), training samples as filled dots, held-out samples as crosses.
+    Right: the training and held-out losses up to the shown epoch.
+
+    Controls: ``dataset``, ``optimizer``, ``lr`` (log slider), ``batch`` (batch size),
+    ``width`` (hidden units), ``seed`` (initial weights and batch order) — each of these trains
+    a new run — and ``epoch`` with a Play button, which only reveals the stored snapshots.
+
+    Parameters
+    ----------
+    datasets : mapping of str to (train, test)
+        Two-class :class:`gradlab.data.ClassificationData` pairs, 2 features each.
+    dataset : str, optional
+        The one shown first (default: the first).
+    optimizer : str
+        A key of :data:`OPTIMIZERS`.
+    lr : float
+    lr_range : (float, float)
+        Range of the learning-rate slider.
+    batch_size : int
+        Initial batch size; the slider offers 8, 16, 32, 64, 128 (those below the largest
+        training set) and the largest training set (full batch; capped at each set's size).
+    width : int
+        Initial number of hidden units; the slider offers 1, 2, 3, 4, 8, 16.
+    epochs : int
+        Epochs of each run (the epoch slider's range).
+    seed : int
+    resolution : int
+        Grid points per axis of the probability image.
+    figsize, dpi, png_dpi
+        See :class:`gradlab.widgets.LiveFigure`.
+    """
+
+    widths = (1, 2, 3, 4, 8, 16)
+
+    def __init__(self, datasets: Mapping, *, dataset=None, optimizer="Adam", lr=0.03,
+                 lr_range=(1e-3, 10.0), batch_size=16, width=8, epochs=100, seed=0,
+                 resolution=60, figsize=(8.6, 3.9), dpi=100, png_dpi=72):
+        if not isinstance(datasets, Mapping) or not datasets:
+            raise ValueError("datasets must be a non-empty mapping name -> (train, test)")
+        for name, pair in datasets.items():
+            if not (isinstance(pair, tuple | list) and len(pair) == 2):
+                raise ValueError(f"datasets[{name!r}] must be a pair (train, test)")
+            for part in pair:
+                if part.n_features != 2 or np.setdiff1d(part.y, [0, 1]).size:
+                    raise ValueError(f"datasets[{name!r}] must hold 2-D samples with labels 0/1")
+        self.datasets = dict(datasets)
+        dataset = next(iter(self.datasets)) if dataset is None else dataset
+        if dataset not in self.datasets:
+            raise ValueError(f"dataset must be one of {list(self.datasets)}; got {dataset!r}")
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
+        if width not in self.widths:
+            raise ValueError(f"width must be one of {list(self.widths)}; got {width!r}")
+        self.epochs = _check_int("epochs", epochs, 1)
+        self.resolution = _check_int("resolution", resolution, 2)
+        seed = _check_int("seed", seed, 0)
+        n_largest = max(pair[0].n_samples for pair in self.datasets.values())
+        # No batches below 8: each step costs ~0.1 ms in Python, and a slider must answer fast.
+        sizes = sorted({s for s in (8, 16, 32, 64, 128) if s < n_largest} | {n_largest})
+        if batch_size not in sizes:
+            raise ValueError(f"batch_size must be one of {sizes}; got {batch_size!r}")
+        super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title="NetworkTrainer: decision boundary and losses while training")
+
+        self.ax_map, self.ax_loss = self.figure.subplots(1, 2, width_ratios=(1, 1.15))
+        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.9, wspace=0.28)
+        blank = np.full((self.resolution, self.resolution), 0.5)
+        self.image = self.ax_map.imshow(blank, origin="lower", cmap="RdBu_r", vmin=0.0,
+                                        vmax=1.0, aspect="auto", interpolation="bilinear",
+                                        extent=(0, 1, 0, 1))
+        empty = np.zeros((0, 2))
+        self.train_dots = self.ax_map.scatter(empty[:, 0], empty[:, 1], c=empty[:, 0], s=14,
+                                              cmap="RdBu_r",
+                                              vmin=0, vmax=1, edgecolors="k", linewidths=0.4,
+                                              label="training")
+        self.test_marks = self.ax_map.scatter(empty[:, 0], empty[:, 1], s=24, marker="x",
+                                              color="k", linewidths=1.3, label="held out")
+        self.ax_map.legend(loc="upper right", fontsize=7, framealpha=0.8)
+        (self.train_line,) = self.ax_loss.plot([], [], color="#0072B2", label="training loss")
+        (self.test_line,) = self.ax_loss.plot([], [], color="#D55E00", label="held-out loss")
+        self.ax_loss.set_yscale("log")
+        self.ax_loss.set_xlabel("epoch")
+        self.ax_loss.set_ylabel("cross-entropy loss")
+        self.ax_loss.legend(loc="upper right", fontsize=7)
+        self.ax_loss.set_xlim(0, self.epochs)
+        _few_ticks(self.ax_map, self.ax_loss)
+        self.ax_loss.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=8))
+
+        self.add_control("dataset", ipywidgets.Dropdown(options=list(self.datasets),
+                                                        value=dataset, description="data"))
+        self.add_control("optimizer", ipywidgets.Dropdown(options=list(OPTIMIZERS),
+                                                          value=optimizer,
+                                                          description="optimizer"))
+        self.add_control("lr", log_slider("lr", lr, *lr_range))
+        self.add_control("batch", ipywidgets.SelectionSlider(options=sizes, value=batch_size,
+                                                             description="batch size"))
+        self.add_control("width", ipywidgets.SelectionSlider(options=list(self.widths),
+                                                             value=width,
+                                                             description="hidden units"))
+        self.add_control("seed", ipywidgets.BoundedIntText(value=seed, min=0, max=2**31 - 1,
+                                                           description="seed"))
+        self.add_control("epoch", ipywidgets.IntSlider(value=self.epochs, min=0,
+                                                       max=self.epochs, description="epoch"))
+        self.play = ipywidgets.Play(value=self.epochs, min=0, max=self.epochs, interval=120)
+        ipywidgets.link((self.play, "value"), (self.controls["epoch"], "value"))
+        with np.errstate(all="ignore"):
+            self._apply({"dataset": dataset})
+
+    def _control_rows(self):
+        c = self.controls
+        return [ipywidgets.HBox([c["dataset"], c["optimizer"], c["lr"]]),
+                ipywidgets.HBox([c["batch"], c["width"], c["seed"]]),
+                ipywidgets.HBox([self.play, c["epoch"]])]
+
+    # -- training (on a change of anything but the epoch) ---------------------------------------
+    def _train(self):
+        c = self.controls
+        self.train, self.test = self.datasets[c["dataset"].value]
+        self.model = MLP((2, int(c["width"].value), 1), activation="tanh", output="sigmoid")
+        seed = int(c["seed"].value)
+        start = self.model.init_params(np.random.default_rng([seed, 0]))
+        batch = min(int(c["batch"].value), self.train.n_samples)
+        self.batch_size = batch
+        optimizer = OPTIMIZERS[c["optimizer"].value](float(c["lr"].value))
+        self.record = train_network(self.model, start, self.train, self.test, optimizer,
+                                    batch_size=batch, epochs=self.epochs,
+                                    rng=np.random.default_rng([seed, 1]))
+
+    def _show_dataset(self):
+        self.window = _window_of(self.train, self.test)
+        (xlo, xhi), (ylo, yhi) = self.window
+        self.image.set_extent((xlo, xhi, ylo, yhi))
+        self.ax_map.set_xlim(xlo, xhi)
+        self.ax_map.set_ylim(ylo, yhi)
+        self.train_dots.set_offsets(np.asarray(self.train.X))
+        self.train_dots.set_array(np.asarray(self.train.y, dtype=float))
+        self.test_marks.set_offsets(np.asarray(self.test.X))
+        # Darker than the background of their own class, so a right answer stays visible.
+        self.test_marks.set_color(np.where(np.asarray(self.test.y)[:, None] == 1,
+                                           _DARK_RED, _DARK_BLUE))
+
+    def _scale_loss_axis(self):
+        values = np.concatenate([self.record.train_loss, self.record.test_loss])
+        values = values[np.isfinite(values) & (values > 0)]
+        low, high = (values.min(), values.max()) if values.size else (1e-2, 1.0)
+        self.ax_loss.set_ylim(low / 1.5, high * 1.5)
+
+    def _apply(self, changes):
+        if set(changes) - {"epoch"}:
+            self._train()
+            self._show_dataset()
+            self._scale_loss_axis()
+        self._reveal(int(self.controls["epoch"].value))
+
+    def _reveal(self, epoch):
+        record = self.record
+        shown = min(epoch, record.epochs_done)
+        self.shown_epoch = shown
+        params = record.params[shown]
+        self.probabilities = probability_grid(self.model, params, self.window, self.resolution)
+        self.image.set_data(self.probabilities)
+        epochs = np.arange(shown + 1)
+        self.train_line.set_data(epochs, record.train_loss[: shown + 1])
+        self.test_line.set_data(epochs, record.test_loss[: shown + 1])
+        c = self.controls
+        self.ax_map.set_title(f"{c['dataset'].value}: {self.model.dim} parameters, "
+                              f"epoch {shown}", fontsize=9)
+        self.ax_loss.set_title(f"{c['optimizer'].value}, lr = {_fmt(c['lr'].value)}, "
+                               f"batch {self.batch_size}", fontsize=9)
+        self._describe(epoch, shown, params)
+
+    def accuracy(self, params, data) -> float:
+        """Share of ``data`` the network with ``params`` labels correctly."""
+        return float(np.mean(self.model.predict(params, data.X) == data.y))
+
+    def _describe(self, epoch, shown, params):
+        record = self.record
+        if record.diverged_at >= 0 and epoch >= record.diverged_at:
+            self.show_message(
+                f"Diverged in epoch {record.diverged_at}: the loss became infinite or NaN. "
+                f"lr = {_fmt(self.controls['lr'].value)} makes steps so large that the weights "
+                f"blow up; the last finite state (epoch {shown}) is shown. Try a smaller lr.",
+                "error")
+            return
+        if record.train_loss[shown] > record.train_loss[0]:
+            self.show_message(
+                f"epoch {shown}: the training loss {_fmt(record.train_loss[shown])} is above "
+                f"where it started ({_fmt(record.train_loss[0])}): lr = "
+                f"{_fmt(self.controls['lr'].value)} overshoots; the saturated tanh units keep "
+                "the numbers finite, but the network has stopped learning. Try a smaller lr.",
+                "warning")
+            return
+        self.show_message(
+            f"epoch {shown}: training loss {_fmt(record.train_loss[shown])}, held-out loss "
+            f"{_fmt(record.test_loss[shown])}; held-out accuracy "
+            f"{100 * self.accuracy(params, self.test):.0f}%")
+
+
+class LossSliceExplorer(LiveFigure):
+    """The loss on a plane through trained parameters: ``L(θ + α δ + β η)``.
+
+    Controls: ``seed`` (which pair of random directions δ, η), ``span`` (α and β run over
+    ``[-span, span]``) and ``normalization`` (``"filter"`` as Li et al. 2018, or ``"none"``).
+    The trained point sits at the centre (a star); the colour is ``log10`` of the loss.
+
+    Parameters
+    ----------
+    model : gradlab.models model
+    params : array_like, shape (dim,)
+        The trained parameters (the centre of the plane).
+    X, y : arrays
+        The data the loss is measured on.
+    seed : int
+    span : float
+        Initial half-width of the plane, in ``(0, 5]``.
+    resolution : int
+        Grid points per axis.
+    """
+
+    def __init__(self, model, params, X, y, *, seed=0, span=1.0, resolution=41,
+                 figsize=(5.2, 4.4), dpi=100, png_dpi=72):
+        params = np.asarray(params, dtype=float)
+        if params.shape != (model.dim,) or not np.all(np.isfinite(params)):
+            raise ValueError(f"params must be {model.dim} finite numbers for {model!r}; "
+                             f"got shape {params.shape}")
+        if not (isinstance(span, numbers.Real) and 0 < span <= 5):
+            raise ValueError(f"span must be a number in (0, 5]; got {span!r}")
+        seed = _check_int("seed", seed, 0)
+        self.resolution = _check_int("resolution", resolution, 3)
+        super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title="LossSliceExplorer: a 2-D slice of a network's loss")
+        self.model, self.params = model, params
+        self.X, self.y = np.asarray(X), np.asarray(y)
+        self.center_loss = float(model.loss(params, self.X, self.y))
+        self.ax = self.figure.add_subplot()
+        self.figure.subplots_adjust(left=0.13, right=0.9, bottom=0.2, top=0.9)
+        blank = np.zeros((self.resolution, self.resolution))
+        self.image = self.ax.imshow(blank, origin="lower", cmap="viridis", aspect="auto",
+                                    extent=(-1, 1, -1, 1))
+        self.colorbar = self.figure.colorbar(self.image, ax=self.ax, fraction=0.05, pad=0.02)
+        self.colorbar.set_label("log10 loss")
+        self.contours = None
+        (self.center_mark,) = self.ax.plot([0], [0], marker="*", color="white",
+                                           markeredgecolor="k", markersize=13, ls="none")
+        self.ax.set_xlabel("α (direction δ)")
+        self.ax.set_ylabel("β (direction η)")
+        _few_ticks(self.ax)
+        self.add_control("seed", ipywidgets.IntSlider(value=seed, min=0, max=20,
+                                                      description="directions"))
+        self.add_control("span", ipywidgets.FloatSlider(value=float(span), min=0.1, max=5.0,
+                                                        step=0.1, description="span"))
+        self.add_control("normalization", ipywidgets.Dropdown(options=["filter", "none"],
+                                                              value="filter",
+                                                              description="normalize"))
+        with np.errstate(all="ignore"):
+            self._apply({"seed": seed})
+
+    def slice(self):
+        """``(alphas, betas, losses)`` for the current controls."""
+        c = self.controls
+        rng = np.random.default_rng(int(c["seed"].value))
+        d1, d2 = random_directions(self.model, self.params, rng,
+                                   normalization=c["normalization"].value)
+        span = float(c["span"].value)
+        steps = np.linspace(-span, span, self.resolution)
+        losses = loss_slice(lambda p: self.model.loss(p, self.X, self.y), self.params, d1, d2,
+                            steps, steps)
+        return steps, steps, losses
+
+    def _apply(self, changes):
+        alphas, betas, losses = self.slice()
+        self.losses = losses
+        span = float(alphas[-1])
+        finite = np.isfinite(losses) & (losses > 0)
+        logs = np.where(finite, np.log10(np.where(finite, losses, 1.0)), np.nan)
+        self.image.set_data(logs)
+        self.image.set_extent((-span, span, -span, span))
+        low, high = np.nanmin(logs), np.nanmax(logs)
+        self.image.set_clim(low, high if high > low else low + 1)
+        if self.contours is not None:
+            self.contours.remove()
+        levels = np.linspace(low, high, 12)[1:-1] if high > low else [low]
+        self.contours = self.ax.contour(alphas, betas, logs, levels=levels, colors="white",
+                                        linewidths=0.6, alpha=0.7)
+        self.ax.set_xlim(-span, span)
+        self.ax.set_ylim(-span, span)
+        lowest = float(np.nanmin(losses))
+        self.ax.set_title(f"loss at the centre {_fmt(self.center_loss)}, "
+                          f"lowest on this slice {_fmt(lowest)}", fontsize=9)
+        self.show_message(
+            f"{self.controls['normalization'].value}-normalized directions, "
+            f"α, β in [−{_fmt(span)}, {_fmt(span)}]; highest loss on the slice "
+            f"{_fmt(float(np.nanmax(losses)))}")

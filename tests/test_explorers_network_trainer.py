@@ -1,0 +1,255 @@
+"""Tests of gradlab.explorers.network_trainer, driven without a browser.
+
+Expected numbers come from outside the code under test: a network forward pass restated here
+in numpy, a gradient step taken with central finite differences of the loss, and losses
+evaluated point by point.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from gradlab.data import moons, train_test_split, xor
+from gradlab.explorers.network_trainer import (
+    LossSliceExplorer,
+    NetworkTrainer,
+    train_network,
+)
+from gradlab.models import MLP
+from gradlab.optimizers import SGD, Adam
+
+
+@pytest.fixture
+def close_all():
+    yield
+    plt.close("all")
+
+
+def _split(data, seed):
+    return train_test_split(data, np.random.default_rng(seed), test_fraction=0.25)
+
+
+@pytest.fixture(scope="module")
+def datasets():
+    return {
+        "xor": _split(xor(np.random.default_rng(0), 80, spread=0.3), 1),
+        "moons": _split(moons(np.random.default_rng(2), 100, noise=0.2), 3),
+    }
+
+
+def _forward(params, widths, X):
+    """The network restated by hand: tanh hidden layer, sigmoid output."""
+    n_in, n_hidden = widths
+    W1 = params[: n_in * n_hidden].reshape(n_in, n_hidden)
+    b1 = params[n_in * n_hidden : n_in * n_hidden + n_hidden]
+    W2 = params[n_in * n_hidden + n_hidden : n_in * n_hidden + 2 * n_hidden]
+    b2 = params[-1]
+    hidden = np.tanh(X @ W1 + b1)
+    return 1.0 / (1.0 + np.exp(-(hidden @ W2 + b2)))
+
+
+def _cross_entropy(params, widths, X, y):
+    p = _forward(params, widths, X)
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+# --- train_network -----------------------------------------------------------------------------
+
+
+def test_full_batch_epoch_is_one_gradient_step_checked_by_finite_differences(datasets):
+    train, test = datasets["xor"]
+    model = MLP((2, 3, 1))
+    start = model.init_params(np.random.default_rng(5))
+    lr = 0.5
+    record = train_network(model, start, train, test, SGD(lr=lr), batch_size=train.n_samples,
+                           epochs=2, rng=np.random.default_rng(6))
+    X, y = np.asarray(train.X), np.asarray(train.y, dtype=float)
+    point = start.copy()
+    for epoch in (1, 2):
+        h = 1e-6
+        grad = np.array([
+            (_cross_entropy(point + h * e, (2, 3), X, y)
+             - _cross_entropy(point - h * e, (2, 3), X, y)) / (2 * h)
+            for e in np.eye(model.dim)
+        ])
+        point = point - lr * grad
+        np.testing.assert_allclose(record.params[epoch], point, atol=1e-7)
+    assert record.steps == 2 and record.diverged_at == -1 and not record.stopped
+
+
+def test_recorded_losses_are_the_losses_of_the_snapshots(datasets):
+    train, test = datasets["moons"]
+    model = MLP((2, 4, 1))
+    record = train_network(model, model.init_params(np.random.default_rng(0)), train, test,
+                           Adam(lr=0.05), batch_size=16, epochs=5, rng=np.random.default_rng(1))
+    assert record.params.shape == (6, model.dim)
+    for params, train_loss, test_loss in zip(record.params, record.train_loss, record.test_loss,
+                                             strict=True):
+        assert train_loss == pytest.approx(
+            _cross_entropy(params, (2, 4), train.X, train.y), rel=1e-10)
+        assert test_loss == pytest.approx(
+            _cross_entropy(params, (2, 4), test.X, test.y), rel=1e-10)
+    # 75 training samples in batches of 16: 5 batches per epoch.
+    assert record.steps == 25
+    assert record.train_loss[-1] < record.train_loss[0]
+
+
+def test_interrupt_keeps_what_was_learned(datasets):
+    train, test = datasets["moons"]
+    model = MLP((2, 4, 1))
+
+    def stop_after_three(epoch, _loss):
+        if epoch == 3:
+            raise KeyboardInterrupt
+
+    record = train_network(model, model.init_params(np.random.default_rng(0)), train, test,
+                           Adam(lr=0.05), batch_size=16, epochs=50, rng=np.random.default_rng(1),
+                           progress=stop_after_three)
+    assert record.stopped
+    assert record.epochs_done == 3  # epochs 0..3, the last one not duplicated
+    full = train_network(model, model.init_params(np.random.default_rng(0)), train, test,
+                         Adam(lr=0.05), batch_size=16, epochs=3, rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(record.final_params, full.final_params)
+
+
+def test_divergence_stops_training_without_warnings(datasets):
+    train, test = datasets["xor"]
+    model = MLP((2, 3, 1))
+    record = train_network(model, model.init_params(np.random.default_rng(0)), train, test,
+                           SGD(lr=1e308), batch_size=train.n_samples, epochs=10,
+                           rng=np.random.default_rng(1))
+    assert record.diverged_at == 1
+    assert record.epochs_done == 0
+    assert np.all(np.isfinite(record.params))
+
+
+@pytest.mark.parametrize(("keyword", "value", "message"), [
+    ("batch_size", 0, "batch_size must be an integer from 1"),
+    ("batch_size", 10_000, "batch_size must be an integer from 1"),
+    ("epochs", 0, "epochs must be an integer >= 1"),
+])
+def test_bad_training_arguments_are_named(datasets, keyword, value, message):
+    train, test = datasets["xor"]
+    model = MLP((2, 3, 1))
+    arguments = dict(batch_size=8, epochs=2)
+    arguments[keyword] = value
+    with pytest.raises(ValueError, match=message):
+        train_network(model, model.init_params(np.random.default_rng(0)), train, test,
+                      SGD(lr=0.1), rng=np.random.default_rng(1), **arguments)
+
+
+def test_wrong_parameter_vector_is_refused(datasets):
+    train, test = datasets["xor"]
+    with pytest.raises(ValueError, match="params must be 13 finite numbers"):
+        train_network(MLP((2, 3, 1)), np.zeros(5), train, test, SGD(lr=0.1), batch_size=8,
+                      epochs=1, rng=np.random.default_rng(0))
+
+
+# --- NetworkTrainer ------------------------------------------------------------------------------
+
+
+def _artist_count(widget):
+    return sum(len(ax.get_children()) for ax in widget.figure.axes) + len(widget.figure.texts)
+
+
+def test_trainer_image_is_the_network_probability(datasets, close_all):
+    widget = NetworkTrainer(datasets, dataset="xor", width=4, batch_size=16, epochs=20, seed=3,
+                            resolution=12)
+    widget.set(epoch=7)
+    params = widget.record.params[7]
+    (xlo, xhi), (ylo, yhi) = widget.window
+    xs, ys = np.linspace(xlo, xhi, 12), np.linspace(ylo, yhi, 12)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    expected = _forward(params, (2, 4), grid).reshape(12, 12)
+    np.testing.assert_allclose(np.asarray(widget.image.get_array()), expected, atol=1e-12)
+    x, y = widget.train_line.get_data()
+    np.testing.assert_array_equal(x, np.arange(8))
+    np.testing.assert_array_equal(y, widget.record.train_loss[:8])
+    assert "epoch 7" in widget.message
+
+
+def test_epoch_slider_only_reveals(datasets, close_all):
+    widget = NetworkTrainer(datasets, epochs=10, resolution=10)
+    record = widget.record
+    widget.set(epoch=3)
+    assert widget.record is record
+    widget.set(lr=0.1)
+    assert widget.record is not record
+
+
+def test_no_new_artists_per_update(datasets, close_all):
+    widget = NetworkTrainer(datasets, epochs=10, resolution=10)
+    widget.figure.canvas.draw()
+    before = _artist_count(widget)
+    for change in (dict(dataset="moons"), dict(epoch=2), dict(optimizer="SGD"),
+                   dict(width=16), dict(batch=8), dict(seed=4)):
+        widget.set(**change)
+    widget.figure.canvas.draw()
+    assert _artist_count(widget) == before
+
+
+def test_extreme_learning_rates_give_a_clear_message(datasets, close_all):
+    widget = NetworkTrainer(datasets, dataset="moons", optimizer="SGD", epochs=10,
+                            resolution=10)
+    widget.set(lr=1e6)  # outside the slider: clipped, and said so
+    assert "outside" in widget.message
+    widget.set(optimizer="SGD + momentum 0.9", lr=10.0)
+    assert ("Diverged" in widget.message) or ("overshoots" in widget.message)
+
+
+def test_bad_trainer_arguments(datasets, close_all):
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        NetworkTrainer(datasets, dataset="circles")
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        NetworkTrainer(datasets, optimizer="LBFGS")
+    with pytest.raises(ValueError, match="width must be one of"):
+        NetworkTrainer(datasets, width=5)
+    with pytest.raises(ValueError, match="batch_size must be one of"):
+        NetworkTrainer(datasets, batch_size=3)
+
+
+# --- LossSliceExplorer ---------------------------------------------------------------------------
+
+
+def test_slice_matches_pointwise_losses(datasets, close_all):
+    train, _ = datasets["xor"]
+    model = MLP((2, 3, 1))
+    params = model.init_params(np.random.default_rng(0))
+    widget = LossSliceExplorer(model, params, train.X, train.y, seed=2, span=1.5, resolution=5)
+    from gradlab.landscape import random_directions
+
+    d1, d2 = random_directions(model, params, np.random.default_rng(2))
+    steps = np.linspace(-1.5, 1.5, 5)
+    expected = np.array([[_cross_entropy(params + a * d1 + b * d2, (2, 3), train.X, train.y)
+                          for a in steps] for b in steps])
+    np.testing.assert_allclose(widget.losses, expected, rtol=1e-10)
+    np.testing.assert_allclose(np.asarray(widget.image.get_array()), np.log10(expected),
+                               rtol=1e-10)
+    assert widget.losses[2, 2] == pytest.approx(widget.center_loss)
+
+
+def test_slice_updates_keep_the_artist_count(datasets, close_all):
+    train, _ = datasets["xor"]
+    model = MLP((2, 3, 1))
+    params = model.init_params(np.random.default_rng(0))
+    widget = LossSliceExplorer(model, params, train.X, train.y, resolution=9)
+    widget.figure.canvas.draw()
+    before = _artist_count(widget)
+    widget.set(seed=5)
+    widget.set(span=3.0, normalization="none")
+    widget.figure.canvas.draw()
+    assert _artist_count(widget) == before
+    assert "none-normalized" in widget.message
+
+
+def test_slice_bad_arguments(datasets, close_all):
+    train, _ = datasets["xor"]
+    model = MLP((2, 3, 1))
+    with pytest.raises(ValueError, match="span must be a number in"):
+        LossSliceExplorer(model, np.zeros(model.dim), train.X, train.y, span=0)
+    with pytest.raises(ValueError, match="params must be 13 finite numbers"):
+        LossSliceExplorer(model, np.zeros(3), train.X, train.y)
