@@ -1,0 +1,160 @@
+"""A race of already-run optimizers on several surfaces, revealed step by step.
+
+The runs are computed beforehand, in the notebook, where the reader sees how every optimizer
+was tuned; this figure only shows them. A ``step`` slider (and a Play button) reveals every
+path up to step ``k`` on every surface at once, and the message under the figure names the
+optimizer with the lowest value so far on each surface.
+
+>>> import numpy as np
+>>> from gradlab.functions import saddle
+>>> steps = np.linspace(0, 1, 11)[:, None]
+>>> race = RaceExplorer({"saddle": (saddle(), {
+...     "slow": np.hstack([1 - 0.1 * steps, 0.1 * steps]),
+...     "fast": np.hstack([1 - 0.5 * steps, steps])})})
+>>> race.set(step=4).message            # fast is at (0.8, 0.4): f = 0.8² − 0.4²
+'step 4: lowest f — saddle: fast 0.48'
+>>> race.close()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import ipywidgets
+import numpy as np
+
+from gradlab.plotting.trajectories import race
+from gradlab.widgets import LiveFigure
+
+__all__ = ["RaceExplorer"]
+
+
+def _check_races(races):
+    """Return ``[(title, objective, names, runs (steps + 1, n, 2), values (steps + 1, n))]``."""
+    if not isinstance(races, Mapping) or not races:
+        raise ValueError("races must be a non-empty dict {title: (objective, {name: points})}")
+    checked, first_names = [], None
+    for title, entry in races.items():
+        if not (isinstance(entry, tuple | list) and len(entry) == 2):
+            raise ValueError(f"races[{title!r}] must be a pair (objective, {{name: points}}), "
+                             f"got {type(entry).__name__}")
+        objective, trajectories = entry
+        if getattr(objective, "dim", None) != 2:
+            raise ValueError(f"races[{title!r}]: the objective must have two variables")
+        if not isinstance(trajectories, Mapping) or not trajectories:
+            raise ValueError(f"races[{title!r}]: give at least one path as {{name: points}}")
+        names = [str(name) for name in trajectories]
+        if first_names is None:
+            first_names = names
+        elif names != first_names:
+            raise ValueError(f"every surface needs the same optimizers in the same order: "
+                             f"{first_names} on the first, {names} on {title!r}")
+        arrays = []
+        for name, points in trajectories.items():
+            array = np.asarray(points, dtype=float)
+            if array.ndim != 2 or array.shape[1] != 2 or array.shape[0] < 2:
+                raise ValueError(f"races[{title!r}][{name!r}] must have shape (steps + 1, 2) "
+                                 f"with at least one step, got {array.shape}")
+            arrays.append(array)
+        if len({a.shape[0] for a in arrays}) != 1:
+            raise ValueError(f"races[{title!r}]: every path needs the same number of steps, got "
+                             + ", ".join(f"{n}: {a.shape[0] - 1}"
+                                         for n, a in zip(names, arrays, strict=True)))
+        runs = np.stack(arrays, axis=1)
+        with np.errstate(all="ignore"):
+            values = np.asarray(objective.value(runs), dtype=float)
+        checked.append((str(title), objective, names, runs, values))
+    return checked
+
+
+def _leader(values, step):
+    """Index of the lowest finite value among rows ``0..step`` per run (None if none finite)."""
+    seen = values[: step + 1]
+    best = np.where(np.isfinite(seen), seen, np.inf).min(axis=0)
+    if not np.isfinite(best).any():
+        return None, np.nan
+    index = int(np.argmin(best))
+    return index, float(best[index])
+
+
+class RaceExplorer(LiveFigure):
+    """Precomputed optimizer paths on one to three surfaces, side by side, with a step slider.
+
+    Parameters
+    ----------
+    races : dict
+        ``{panel title: (objective, {optimizer name: points (steps + 1, 2)})}``. Every panel
+        names the same optimizers in the same order (they keep one colour each); panels may
+        have different numbers of steps. Points after a divergence may be NaN.
+    step : int, optional
+        The step shown first (default: the last one, every path complete).
+    resolution : int
+        Contour grid points per axis.
+    figsize, dpi, png_dpi
+        See :class:`gradlab.widgets.LiveFigure`; the default width grows with the panels.
+
+    Attributes
+    ----------
+    steps : int
+        The longest race: the ``step`` slider runs from 0 to it.
+    panels : list of RaceArtists
+        One per surface (``gradlab.plotting.race``), updated in place.
+
+    Notes
+    -----
+    Moving the slider only reveals stored points (``RaceArtists.update``) and rewrites a text;
+    nothing is recomputed, so Play stays smooth. A panel whose race is shorter than the slider
+    shows its whole race.
+    """
+
+    def __init__(self, races, *, step=None, resolution=100, figsize=None, dpi=100, png_dpi=72):
+        self._races = _check_races(races)
+        if len(self._races) > 3:
+            raise ValueError(f"RaceExplorer shows at most three surfaces, got {len(self._races)}")
+        count = len(self._races)
+        super().__init__(figsize=figsize or (3.6 * count + 0.6, 4.0), dpi=dpi, png_dpi=png_dpi,
+                         title="RaceExplorer: " + ", ".join(r[0] for r in self._races))
+        self.names = self._races[0][2]
+        self.steps = max(r[3].shape[0] - 1 for r in self._races)
+        if step is None:
+            step = self.steps
+        if isinstance(step, bool) or not isinstance(step, int | np.integer) or not (
+                0 <= step <= self.steps):
+            raise ValueError(f"step must be an integer in [0, {self.steps}], got {step!r}")
+
+        self.panels = []
+        for index, (title, objective, names, runs, _values) in enumerate(self._races):
+            ax = self.figure.add_subplot(1, count, index + 1)
+            trajectories = {name: runs[:, i] for i, name in enumerate(names)}
+            panel = race(ax, objective, trajectories, contour_options={"resolution": resolution},
+                         legend_location="lower right")
+            if index > 0:  # one legend is enough: the colours are the same in every panel
+                panel.legend.set_visible(False)
+            ax.set_title(title, fontsize=10)
+            self.panels.append(panel)
+        self.figure.subplots_adjust(left=0.05, right=0.99, bottom=0.17, top=0.92, wspace=0.22)
+
+        self.add_control("step", ipywidgets.IntSlider(
+            value=int(step), min=0, max=self.steps, description="step"))
+        self.play = ipywidgets.Play(value=int(step), min=0, max=self.steps,
+                                    step=max(1, self.steps // 100), interval=100,
+                                    description="play")
+        ipywidgets.link((self.play, "value"), (self.controls["step"], "value"))
+        with np.errstate(all="ignore"):
+            self._apply({"step": int(step)})
+        self.redraw()
+
+    def _control_rows(self):
+        return [ipywidgets.HBox([self.play, self.controls["step"]])]
+
+    def _apply(self, changes):
+        step = int(self.controls["step"].value)
+        leaders = []
+        for panel, (title, _objective, names, runs, values) in zip(
+                self.panels, self._races, strict=True):
+            own = min(step, runs.shape[0] - 1)
+            panel.update(own)
+            index, best = _leader(values, own)
+            leaders.append(f"{title}: " + ("none finite" if index is None
+                                           else f"{names[index]} {best:.3g}"))
+        self.show_message(f"step {step}: lowest f — " + "; ".join(leaders))
