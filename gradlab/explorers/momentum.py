@@ -1,0 +1,549 @@
+r"""Momentum on a quadratic bowl: eigen-components, their rates, and the map of rates.
+
+On :math:`f(x) = \tfrac12 (x - x^*)^\top A (x - x^*)` the error along each eigenvector of
+:math:`A` (curvature :math:`\lambda`) evolves on its own, following a two-term recurrence
+
+.. math::
+
+    e_{k+1} = a\, e_k - c\, e_{k-1}, \qquad
+    \begin{pmatrix} e_{k+1} \\ e_k \end{pmatrix} =
+    \begin{pmatrix} a & -c \\ 1 & 0 \end{pmatrix}
+    \begin{pmatrix} e_k \\ e_{k-1} \end{pmatrix},
+
+with :math:`u = \eta\lambda` (learning rate times curvature) and
+
+- heavy ball (``torch.optim.SGD(momentum=β)``): :math:`a = 1 + \beta - u`, :math:`c = \beta`;
+- Nesterov (``nesterov=True``): :math:`a = (1 + \beta)(1 - u)`, :math:`c = \beta (1 - u)`.
+
+The component shrinks, per step and in the long run, by the spectral radius of that 2×2 matrix:
+the larger modulus of the roots of :math:`z^2 - a z + c`. This module computes it in closed form
+(vectorized), draws the map of the worst rate over (learning rate, momentum), and offers
+:class:`MomentumExplorer`, a live figure with the path, the components and the map.
+
+>>> import numpy as np
+>>> float(component_rate(1.0, lr=0.5, momentum=0.0))       # plain GD: |1 - 0.5|
+0.5
+>>> float(component_rate(1.0, lr=0.5, momentum=0.81))      # complex roots: sqrt(0.81)
+0.9
+>>> lr, beta, rate = optimal_heavy_ball(1.0, 100.0)
+>>> round(beta, 4), round(lr, 4), round(rate, 4)           # ((10-1)/(10+1))^2, (2/11)^2
+(0.6694, 0.0331, 0.8182)
+"""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets
+import numpy as np
+from matplotlib.colors import LogNorm
+
+from gradlab.optimizers import SGD
+from gradlab.plotting.contours import contour_map
+from gradlab.plotting.trajectories import trajectory_lines
+from gradlab.runner import run
+from gradlab.widgets import DescentExplorer, LiveFigure, log_slider
+
+__all__ = [
+    "MomentumExplorer",
+    "RavineExplorer",
+    "behaviour",
+    "component_rate",
+    "critical_lrs",
+    "iteration_matrix",
+    "optimal_heavy_ball",
+    "rate_map",
+    "stable_lr_limit",
+]
+
+#: Colours of the two eigen-directions (small curvature first), from the Okabe–Ito palette.
+COMPONENT_COLORS = ("#0072B2", "#D55E00")
+
+
+def _coefficients(curvature, lr, momentum, nesterov):
+    """``(a, c)`` of the recurrence ``e[k+1] = a e[k] - c e[k-1]``, broadcast together."""
+    u = np.asarray(lr, dtype=float) * np.asarray(curvature, dtype=float)
+    beta = np.asarray(momentum, dtype=float)
+    if nesterov:
+        return (1 + beta) * (1 - u), beta * (1 - u)
+    return 1 + beta - u, beta + 0 * u
+
+
+def iteration_matrix(curvature, lr, momentum, nesterov=False):
+    r"""The 2×2 matrix that maps :math:`(e_k, e_{k-1})` to :math:`(e_{k+1}, e_k)`.
+
+    Parameters
+    ----------
+    curvature, lr, momentum : float or array
+        Eigenvalue :math:`\lambda` of the Hessian, learning rate :math:`\eta`, momentum
+        :math:`\beta`; broadcast together.
+    nesterov : bool
+        Nesterov's variant (as ``torch.optim.SGD(nesterov=True)``) instead of the heavy ball.
+
+    Returns
+    -------
+    array of shape (..., 2, 2)
+
+    Examples
+    --------
+    >>> iteration_matrix(2.0, 0.1, 0.5)
+    array([[ 1.3, -0.5],
+           [ 1. ,  0. ]])
+    """
+    a, c = _coefficients(curvature, lr, momentum, nesterov)
+    a, c = np.broadcast_arrays(a, c)
+    matrix = np.zeros(a.shape + (2, 2))
+    matrix[..., 0, 0] = a
+    matrix[..., 0, 1] = -c
+    matrix[..., 1, 0] = 1.0
+    return matrix
+
+
+def component_rate(curvature, lr, momentum, nesterov=False):
+    r"""Spectral radius of :func:`iteration_matrix`: how much one eigen-component shrinks per step.
+
+    The roots of :math:`z^2 - a z + c` are complex when :math:`a^2 < 4c` (modulus
+    :math:`\sqrt c`), else real, the larger in modulus being :math:`(|a| + \sqrt{a^2 - 4c})/2`.
+
+    Parameters
+    ----------
+    curvature, lr, momentum : float or array
+        Broadcast together (e.g. a column of momenta against a row of learning rates).
+    nesterov : bool
+
+    Returns
+    -------
+    array
+        The rate; ``>= 1`` means the component does not converge.
+
+    Examples
+    --------
+    >>> component_rate(10.0, 0.2, 0.0)          # GD overshoots: |1 - 2| = 1, on the edge
+    array(1.)
+    """
+    a, c = _coefficients(curvature, lr, momentum, nesterov)
+    discriminant = a * a - 4 * c
+    real = discriminant >= 0
+    return np.where(real, (np.abs(a) + np.sqrt(np.where(real, discriminant, 0.0))) / 2,
+                    np.sqrt(np.where(real, 0.0, c)))
+
+
+def behaviour(curvature, lr, momentum, nesterov=False):
+    """What one eigen-component does, in words.
+
+    Returns
+    -------
+    str
+        ``'creeps'`` (real positive root: no overshoot), ``'rings'`` (complex roots: a damped
+        oscillation), ``'flips'`` (dominant root negative: the sign alternates each step) or
+        ``'diverges'`` (rate >= 1). For a scalar input.
+
+    Examples
+    --------
+    >>> behaviour(1.0, 0.1, 0.0), behaviour(1.0, 0.1, 0.9), behaviour(1.0, 1.5, 0.0)
+    ('creeps', 'rings', 'flips')
+    """
+    a, c = _coefficients(curvature, lr, momentum, nesterov)
+    a, c = float(a), float(c)
+    if float(component_rate(curvature, lr, momentum, nesterov)) >= 1:
+        return "diverges"
+    if a * a < 4 * c:
+        return "rings"
+    return "creeps" if a >= 0 else "flips"
+
+
+def stable_lr_limit(curvature, momentum, nesterov=False):
+    r"""The largest learning rate for which a component of curvature ``λ`` still converges.
+
+    Heavy ball: :math:`2(1 + \beta)/\lambda`. Nesterov: :math:`2(1 + \beta)/((1 + 2\beta)\lambda)`.
+    With :math:`\beta = 0` both are gradient descent's :math:`2/\lambda`.
+
+    Examples
+    --------
+    >>> float(stable_lr_limit(10.0, 0.5)), float(stable_lr_limit(10.0, 0.5, nesterov=True))
+    (0.3, 0.15)
+    """
+    beta = np.asarray(momentum, dtype=float)
+    limit = 2 * (1 + beta) / np.asarray(curvature, dtype=float)
+    return limit / (1 + 2 * beta) if nesterov else limit
+
+
+def critical_lrs(curvature, momentum, nesterov=False):
+    r"""The learning rates between which a component rings (complex roots).
+
+    Heavy ball: :math:`(1 \mp \sqrt\beta)^2/\lambda`. Nesterov:
+    :math:`((1-\beta)/(1+\beta))^2/\lambda` and :math:`1/\lambda`.
+
+    Returns
+    -------
+    (low, high) : arrays broadcast like ``momentum``
+
+    Examples
+    --------
+    >>> low, high = critical_lrs(1.0, 0.25)
+    >>> float(low), float(high)
+    (0.25, 2.25)
+    """
+    beta = np.asarray(momentum, dtype=float)
+    curvature = np.asarray(curvature, dtype=float)
+    if nesterov:
+        return ((1 - beta) / (1 + beta)) ** 2 / curvature, np.ones_like(beta) / curvature
+    return (1 - np.sqrt(beta)) ** 2 / curvature, (1 + np.sqrt(beta)) ** 2 / curvature
+
+
+def rate_map(curvatures, lrs, momenta, nesterov=False):
+    """The worst component rate on a grid: ``rates[i, j]`` for ``momenta[i]`` and ``lrs[j]``.
+
+    Parameters
+    ----------
+    curvatures : sequence of float
+        The Hessian's eigenvalues (all positive).
+    lrs, momenta : 1-D arrays
+    nesterov : bool
+
+    Returns
+    -------
+    (len(momenta), len(lrs)) array
+
+    Examples
+    --------
+    >>> rate_map([1.0, 4.0], [0.1, 0.4, 0.6], [0.0]).round(2)   # GD: max(|1-0.1|,|1-0.4|) ...
+    array([[0.9, 0.6, 1.4]])
+    """
+    curvatures = np.asarray(curvatures, dtype=float).reshape(-1, 1, 1)
+    if curvatures.size == 0 or not np.all(curvatures > 0):
+        raise ValueError(f"curvatures must be positive numbers, got {curvatures.ravel()}")
+    lrs = np.asarray(lrs, dtype=float).reshape(1, 1, -1)
+    momenta = np.asarray(momenta, dtype=float).reshape(1, -1, 1)
+    return component_rate(curvatures, lrs, momenta, nesterov).max(axis=0)
+
+
+def optimal_heavy_ball(smallest, largest):
+    r"""Polyak's best heavy-ball setting for curvatures in ``[smallest, largest]``.
+
+    .. math::
+
+        \beta^* = \left(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\right)^2, \quad
+        \eta^* = \left(\frac{2}{\sqrt{\lambda_{max}} + \sqrt{\lambda_{min}}}\right)^2, \quad
+        \rho^* = \sqrt{\beta^*}, \qquad \kappa = \lambda_{max}/\lambda_{min}.
+
+    Returns
+    -------
+    (lr, momentum, rate) : floats
+
+    References
+    ----------
+    B. T. Polyak (1964). Some methods of speeding up the convergence of iteration methods.
+    USSR Computational Mathematics and Mathematical Physics 4(5).
+    """
+    if not 0 < smallest <= largest:
+        raise ValueError(f"need 0 < smallest <= largest, got {smallest}, {largest}")
+    root = math.sqrt(largest / smallest)
+    beta = ((root - 1) / (root + 1)) ** 2
+    lr = (2 / (math.sqrt(largest) + math.sqrt(smallest))) ** 2
+    return lr, beta, math.sqrt(beta)
+
+
+def _steps_per_tenfold(rate):
+    """Steps to shrink the error 10×: ln 10 / (−ln ρ); ``inf`` for ρ >= 1, 0 for ρ = 0."""
+    rate = np.asarray(rate, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steps = np.where(rate < 1, math.log(10) / -np.log(np.where(rate < 1, rate, 0.5)), np.inf)
+    return np.where(rate <= 0, 0.0, steps)
+
+
+def _fmt(value, digits=3):
+    value = float(value)
+    if math.isinf(value):
+        return "∞"
+    return f"{value:.{digits}g}"
+
+
+class MomentumExplorer(LiveFigure):
+    r"""Heavy ball or Nesterov on a quadratic bowl: path, eigen-components, and the rate map.
+
+    Three panels, built once: (1) the bowl's contours with the path of the chosen method and,
+    faint, plain gradient descent at the same learning rate, with the two eigen-directions drawn
+    through the minimum; (2) the size of the error along each eigen-direction, step by step
+    (log scale), beside the slope :math:`\rho_i^k` the iteration matrix predicts; (3) the map
+    of the worst rate over (learning rate, momentum), coloured by the steps it takes to shrink
+    the error tenfold, with the stable region's edge, the curves where each component starts or
+    stops ringing, the best setting (star) and the current one (circle, moved by the sliders or
+    by a click on the map).
+
+    Controls: ``lr`` (log slider), ``momentum``, ``nesterov`` (checkbox).
+
+    Parameters
+    ----------
+    objective : Objective
+        A two-variable quadratic with a positive-definite ``matrix`` (e.g.
+        :func:`gradlab.functions.quadratic_bowl`); its first minimum is the target.
+    start : array (2,)
+        Start point (inside the window).
+    steps : int
+        Steps per run.
+    lr, momentum : float
+        Initial values (default: ``1/λmax`` and 0.9).
+    nesterov : bool
+    lr_range : (float, float), optional
+        Range of the lr slider and of the map (default ``(0.05/λmax, 5/λmax)``).
+    resolution : int
+        Map grid points per axis.
+
+    Attributes
+    ----------
+    curvatures : (2,) eigenvalues of the Hessian, increasing; ``directions`` (2, 2) its
+        eigenvectors as columns.
+    trajectory, gd_trajectory : Trajectory
+        The last runs (chosen method; plain GD at the same lr).
+    components : (steps + 1, 2) array
+        Error of the chosen method along each eigen-direction.
+    rates : (2,) array
+        Each component's predicted rate; ``rate`` is their maximum.
+    maps : dict
+        ``{False: heavy-ball rates, True: Nesterov rates}``, shape ``(len(map_momenta),
+        len(map_lrs))``.
+    """
+
+    def __init__(self, objective, *, start, steps=100, lr=None, momentum=0.9, nesterov=False,
+                 lr_range=None, resolution=180, figsize=(12.0, 4.2), dpi=100, png_dpi=72):
+        super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title=f"MomentumExplorer: {getattr(objective, 'name', 'bowl')}")
+        matrix = getattr(objective, "matrix", None)
+        if matrix is None or np.shape(matrix) != (2, 2):
+            raise ValueError("MomentumExplorer needs a two-variable quadratic objective "
+                             "(objective.matrix is its Hessian), e.g. quadratic_bowl(...)")
+        curvatures, directions = np.linalg.eigh(np.asarray(matrix, dtype=float))
+        if not curvatures[0] > 0:
+            raise ValueError(f"the Hessian must be positive definite, eigenvalues {curvatures}")
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+            raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+        self.objective = objective
+        self.curvatures, self.directions = curvatures, directions
+        self.minimum = np.asarray(objective.minima[0], dtype=float)
+        self.window = tuple(tuple(map(float, pair)) for pair in objective.window)
+        start = np.asarray(start, dtype=float).reshape(-1)
+        inside = all(lo <= v <= hi for v, (lo, hi) in zip(start, self.window, strict=False))
+        if start.shape != (2,) or not np.all(np.isfinite(start)) or not inside:
+            raise ValueError(f"start must be two finite numbers inside the window "
+                             f"{self.window}, got {start.tolist()}")
+        self.start = start
+        self.steps = int(steps)
+        lam_min, lam_max = curvatures
+        lr = 1.0 / lam_max if lr is None else float(lr)
+        low, high = (0.05 / lam_max, 5 / lam_max) if lr_range is None else map(float, lr_range)
+        if not (0 < low <= lr <= high):
+            raise ValueError(f"need 0 < lr_range[0] <= lr <= lr_range[1], got lr={lr}, "
+                             f"lr_range=({low}, {high})")
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+
+        # --- the maps, both variants, computed once (vectorized over the grid)
+        self.map_lrs = np.geomspace(low, high, resolution)
+        self.map_momenta = np.linspace(0.0, 0.99, resolution)
+        self.maps = {flag: rate_map(curvatures, self.map_lrs, self.map_momenta, flag)
+                     for flag in (False, True)}
+        self.best = {}
+        for flag, rates in self.maps.items():
+            i, j = np.unravel_index(np.argmin(rates), rates.shape)
+            self.best[flag] = (self.map_lrs[j], self.map_momenta[i], rates[i, j])
+
+        # --- axes
+        self.ax = self.figure.add_subplot(1, 3, 1)
+        self.comp_ax = self.figure.add_subplot(1, 3, 2)
+        self.map_ax = self.figure.add_subplot(1, 3, 3)
+        self.figure.subplots_adjust(left=0.05, right=0.97, bottom=0.24, top=0.88, wspace=0.38)
+
+        # panel 1: contours, eigen-directions, paths
+        contour_map(self.ax, objective, resolution=120, levels=14)
+        span = max(hi - lo for lo, hi in self.window)
+        for index in range(2):
+            d = directions[:, index] * span
+            self.ax.plot(self.minimum[0] + np.array([-d[0], d[0]]),
+                         self.minimum[1] + np.array([-d[1], d[1]]), linestyle=(0, (4, 3)),
+                         color=COMPONENT_COLORS[index], linewidth=1.0, zorder=2)
+        self.ax.set_xlim(*self.window[0])
+        self.ax.set_ylim(*self.window[1])
+        self.paths = trajectory_lines(self.ax, np.repeat(start[None, None, :], 2, axis=1),
+                                      window=self.window, colors=["#000000", "#999999"],
+                                      labels=["momentum", "plain GD, same lr"], linewidth=1.3)
+        self.paths.lines[1].set_alpha(0.6)
+        self.ax.legend(handles=self.paths.lines, loc="lower left", fontsize=7, framealpha=0.85)
+
+        # panel 2: components
+        k = np.arange(self.steps + 1)
+        self.comp_lines, self.gd_lines, self.slope_lines = [], [], []
+        for index, lam in enumerate(curvatures):
+            colour = COMPONENT_COLORS[index]
+            (gd,) = self.comp_ax.plot(k, np.full(k.shape, np.nan), color=colour, linewidth=1.0,
+                                      alpha=0.45, linestyle="--")
+            (line,) = self.comp_ax.plot(k, np.full(k.shape, np.nan), color=colour,
+                                        linewidth=1.5, label=f"λ = {_fmt(lam)}")
+            (slope,) = self.comp_ax.plot(k, np.full(k.shape, np.nan), color="black",
+                                         linewidth=0.9, linestyle=":")
+            self.comp_lines.append(line)
+            self.gd_lines.append(gd)
+            self.slope_lines.append(slope)
+        self.slope_lines[0].set_label("ρᵢᵏ·|eᵢ(0)| predicted")
+        self.gd_lines[0].set_label("plain GD (dashed)")
+        self.comp_ax.set_yscale("log")
+        self.comp_ax.set_ylim(1e-12, 1e4)
+        self.comp_ax.set_xlim(0, self.steps)
+        self.comp_ax.set_xlabel("step k")
+        self.comp_ax.set_ylabel("|error along eigenvector i|")
+        self.comp_ax.legend(loc="lower left", fontsize=7, framealpha=0.85)
+
+        # panel 3: the map (two precomputed variants; the checkbox swaps their visibility)
+        self.map_ax.set_xscale("log")
+        norm = LogNorm(1, 1000)
+        self.meshes, self.map_lines = {}, {}
+        betas = self.map_momenta
+        for flag, rates in self.maps.items():
+            tenfold = np.ma.masked_invalid(np.where(rates < 1, _steps_per_tenfold(rates), np.nan))
+            mesh = self.map_ax.pcolormesh(self.map_lrs, betas, np.clip(tenfold, 1, 1000),
+                                          cmap="viridis_r", norm=norm, shading="nearest",
+                                          zorder=0)
+            contours = self.map_ax.contour(self.map_lrs, betas, tenfold.filled(1e4),
+                                           levels=[10, 30, 100], colors="white",
+                                           linewidths=0.7, zorder=1)
+            self.map_ax.clabel(contours, fmt="%d", fontsize=7)
+            edge = stable_lr_limit(lam_max, betas, flag)
+            (edge_line,) = self.map_ax.plot(edge, betas, color="black", linewidth=1.6, zorder=2,
+                                            label="edge of stability")
+            low_min, _ = critical_lrs(lam_min, betas, flag)
+            _, high_max = critical_lrs(lam_max, betas, flag)
+            (ring_min,) = self.map_ax.plot(low_min, betas, color=COMPONENT_COLORS[0],
+                                           linestyle="--", linewidth=1.3, zorder=2,
+                                           label="λmin starts ringing")
+            (ring_max,) = self.map_ax.plot(high_max, betas, color=COMPONENT_COLORS[1],
+                                           linestyle="--", linewidth=1.3, zorder=2,
+                                           label="λmax stops ringing")
+            best_lr, best_beta, _ = self.best[flag]
+            (star,) = self.map_ax.plot([best_lr], [best_beta], marker="*", markersize=13,
+                                       color="white", markeredgecolor="black", linestyle="none",
+                                       zorder=4, label="best on the grid")
+            self.meshes[flag] = mesh
+            self.map_lines[flag] = [contours, edge_line, ring_min, ring_max, star]
+        self.map_ax.set_facecolor("#BBBBBB")  # masked cells (diverging settings) show grey
+        self.figure.colorbar(self.meshes[False], ax=self.map_ax, pad=0.02,
+                             label="steps to shrink error 10×")
+        (self.marker,) = self.map_ax.plot([lr], [momentum], marker="o", markersize=9,
+                                          color="#E69F00", markeredgecolor="black",
+                                          linestyle="none", zorder=5, label="your setting")
+        self.map_ax.set_xlim(low, high)
+        self.map_ax.set_ylim(0, 0.99)
+        self.map_ax.set_xlabel("learning rate η (log)")
+        self.map_ax.set_ylabel("momentum β")
+        self.map_ax.legend(handles=[self.marker, *self.map_lines[False][1:]],
+                           loc="upper left", fontsize=6.5, framealpha=0.85)
+
+        # --- controls
+        self.add_control("lr", log_slider("lr", lr, low, high))
+        self.add_control("momentum", ipywidgets.FloatSlider(
+            value=float(momentum), min=0.0, max=0.99, step=0.005, description="momentum",
+            readout_format=".3f"))
+        self.add_control("nesterov", ipywidgets.Checkbox(value=bool(nesterov),
+                                                         description="Nesterov"))
+        self.figure.canvas.mpl_connect("button_press_event", self._on_click)
+        with np.errstate(all="ignore"):
+            self._apply({"lr": lr})
+        self.redraw()
+
+    # -- computing
+    def _optimizer(self, lr, momentum, nesterov):
+        # PyTorch refuses nesterov=True with momentum 0; the update is then plain GD anyway.
+        return SGD(lr=lr, momentum=momentum, nesterov=nesterov and momentum > 0)
+
+    def _components(self, points):
+        """Error along each eigen-direction: (steps + 1, 2)."""
+        return (points - self.minimum) @ self.directions
+
+    def _apply(self, changes):
+        lr = float(self.controls["lr"].value)
+        beta = float(self.controls["momentum"].value)
+        nesterov = bool(self.controls["nesterov"].value)
+        start = self.start[None, :]
+        self.trajectory = run(self._optimizer(lr, beta, nesterov), self.objective.gradient,
+                              start, self.steps)
+        self.gd_trajectory = run(SGD(lr=lr), self.objective.gradient, start, self.steps)
+        self.paths.update(np.concatenate([self.trajectory.points, self.gd_trajectory.points],
+                                         axis=1))
+        self.components = self._components(self.trajectory.points[:, 0])
+        gd_components = self._components(self.gd_trajectory.points[:, 0])
+        self.rates = component_rate(self.curvatures, lr, beta, nesterov)
+        self.rate = float(self.rates.max())
+        k = np.arange(self.steps + 1)
+        first = np.abs(self.components[0])
+        with np.errstate(all="ignore"):
+            for i in range(2):
+                self.comp_lines[i].set_ydata(np.abs(self.components[:, i]))
+                self.gd_lines[i].set_ydata(np.abs(gd_components[:, i]))
+                predicted = first[i] * self.rates[i] ** k
+                self.slope_lines[i].set_ydata(np.where(predicted > 1e-300, predicted, np.nan))
+        for flag in (False, True):
+            visible = flag == nesterov
+            self.meshes[flag].set_visible(visible)
+            for artist in self.map_lines[flag]:
+                artist.set_visible(visible)
+        self.marker.set_data([lr], [beta])
+        method = "Nesterov" if nesterov and beta > 0 else ("heavy ball" if beta > 0 else "GD")
+        self.paths.lines[0].set_label(method)
+        self.ax.legend(handles=self.paths.lines, loc="lower left", fontsize=7, framealpha=0.85)
+        self.ax.set_title(f"{method}: lr = {_fmt(lr)}, β = {beta:.3g}", fontsize=10)
+        self.comp_ax.set_title(f"rate ρ = max(ρ₁, ρ₂) = {_fmt(self.rate, 4)}", fontsize=10)
+        best_lr, best_beta, best_rate = self.best[nesterov]
+        variant = "Nesterov" if nesterov else "heavy ball"
+        self.map_ax.set_title(f"{variant} best: lr = {_fmt(best_lr)}, β = {best_beta:.2f}, "
+                              f"ρ = {_fmt(best_rate)}", fontsize=9)
+        self._describe(lr, beta, nesterov, method)
+
+    def _describe(self, lr, beta, nesterov, method):
+        limit = float(stable_lr_limit(self.curvatures[1], beta, nesterov))
+        formula = "2(1+β)/((1+2β)λmax)" if nesterov and beta > 0 else (
+            "2(1+β)/λmax" if beta > 0 else "2/λmax")
+        words = [f"λ={_fmt(lam)}: ρ={_fmt(r)}, {behaviour(lam, lr, beta, nesterov)}"
+                 for lam, r in zip(self.curvatures, self.rates, strict=True)]
+        if self.rate >= 1:
+            diverged = int(self.trajectory.diverged_at[0])
+            when = f"ran past 1e6 at step {diverged}" if diverged >= 0 else "does not settle"
+            self.show_message(
+                f"{method} {when}: lr = {_fmt(lr)} is beyond {formula} = {_fmt(limit)}, so the "
+                f"λmax component grows ({'; '.join(words)}).", "error")
+            return
+        tenfold = float(_steps_per_tenfold(self.rate))
+        gd_rate = float(component_rate(self.curvatures, lr, 0.0).max())
+        gd_text = (f"plain GD at this lr: ρ = {_fmt(gd_rate, 4)}" if gd_rate < 1
+                   else "plain GD at this lr diverges")
+        self.show_message(
+            f"{method}: error ÷10 every {_fmt(tenfold)} steps ({'; '.join(words)}); {gd_text}. "
+            f"Stable for lr < {formula} = {_fmt(limit)}.")
+
+    def _on_click(self, event):
+        """A click on the map sets the learning rate and momentum there."""
+        if event.inaxes is not self.map_ax or event.xdata is None or event.button != 1:
+            return
+        self.set(lr=float(event.xdata), momentum=float(min(max(event.ydata, 0.0), 0.99)))
+
+
+def _is_nesterov(factory):
+    """Whether an optimizer factory makes Nesterov SGD (a ``functools.partial`` or attribute)."""
+    keywords = getattr(factory, "keywords", None) or {}
+    return bool(keywords.get("nesterov", getattr(factory, "nesterov", False)))
+
+
+class RavineExplorer(DescentExplorer):
+    r""":class:`gradlab.widgets.DescentExplorer` whose stability bound knows Nesterov.
+
+    ``DescentExplorer`` quotes the heavy-ball bound :math:`2(1+\beta)/\lambda_{max}` for every
+    optimizer with a momentum slider; for Nesterov's variant the bound is
+    :math:`2(1+\beta)/((1+2\beta)\lambda_{max})` (see :func:`stable_lr_limit`). Pass Nesterov as
+    ``functools.partial(SGD, nesterov=True)``. Everything else is ``DescentExplorer``'s.
+    """
+
+    def _effective_bound(self):
+        factory = self.optimizers[self.controls["optimizer"].value]
+        beta = self.controls["momentum"].value
+        if _is_nesterov(factory) and beta > 0:
+            return (self.stability_bound * (1 + beta) / (1 + 2 * beta),
+                    "2(1+β)/((1+2β)λmax)")
+        return super()._effective_bound()
