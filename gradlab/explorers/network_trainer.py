@@ -467,7 +467,7 @@ class LossSliceExplorer(LiveFigure):
         self.X, self.y = np.asarray(X), np.asarray(y)
         self.center_loss = float(model.loss(params, self.X, self.y))
         self.ax = self.figure.add_subplot()
-        self.figure.subplots_adjust(left=0.13, right=0.9, bottom=0.2, top=0.9)
+        self.figure.subplots_adjust(left=0.13, right=0.84, bottom=0.2, top=0.9)
         blank = np.zeros((self.resolution, self.resolution))
         self.image = self.ax.imshow(blank, origin="lower", cmap="viridis", aspect="auto",
                                     extent=(-1, 1, -1, 1))
@@ -515,7 +515,7 @@ class LossSliceExplorer(LiveFigure):
             self.contours.remove()
         levels = np.linspace(low, high, 12)[1:-1] if high > low else [low]
         self.contours = self.ax.contour(alphas, betas, logs, levels=levels, colors="white",
-                                        linewidths=0.6, alpha=0.7)
+                                        linestyles="solid", linewidths=0.6, alpha=0.7)
         self.ax.set_xlim(-span, span)
         self.ax.set_ylim(-span, span)
         lowest = float(np.nanmin(losses))
