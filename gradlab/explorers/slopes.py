@@ -49,7 +49,7 @@ def _few_ticks(*axes):
     """About five ticks per axis, no minor ones: tick text is most of a redraw's cost."""
     for ax in axes:
         for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_locator(MaxNLocator(5))
+            axis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
             axis.set_minor_locator(NullLocator())
 
 
