@@ -88,6 +88,8 @@ class RaceExplorer(LiveFigure):
         have different numbers of steps. Points after a divergence may be NaN.
     step : int, optional
         The step shown first (default: the last one, every path complete).
+    legend_location : str
+        Where the legend goes in the first panel (matplotlib's ``loc``); pick an empty corner.
     resolution : int
         Contour grid points per axis.
     figsize, dpi, png_dpi
@@ -107,12 +109,13 @@ class RaceExplorer(LiveFigure):
     shows its whole race.
     """
 
-    def __init__(self, races, *, step=None, resolution=100, figsize=None, dpi=100, png_dpi=72):
+    def __init__(self, races, *, step=None, legend_location="lower left", resolution=100,
+                 figsize=None, dpi=100, png_dpi=72):
         self._races = _check_races(races)
         if len(self._races) > 3:
             raise ValueError(f"RaceExplorer shows at most three surfaces, got {len(self._races)}")
         count = len(self._races)
-        super().__init__(figsize=figsize or (3.6 * count + 0.6, 4.0), dpi=dpi, png_dpi=png_dpi,
+        super().__init__(figsize=figsize or (4.0 * count + 0.6, 4.4), dpi=dpi, png_dpi=png_dpi,
                          title="RaceExplorer: " + ", ".join(r[0] for r in self._races))
         self.names = self._races[0][2]
         self.steps = max(r[3].shape[0] - 1 for r in self._races)
@@ -127,7 +130,7 @@ class RaceExplorer(LiveFigure):
             ax = self.figure.add_subplot(1, count, index + 1)
             trajectories = {name: runs[:, i] for i, name in enumerate(names)}
             panel = race(ax, objective, trajectories, contour_options={"resolution": resolution},
-                         legend_location="lower right")
+                         legend_location=legend_location)
             if index > 0:  # one legend is enough: the colours are the same in every panel
                 panel.legend.set_visible(False)
             ax.set_title(title, fontsize=10)
