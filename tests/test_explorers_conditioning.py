@@ -91,6 +91,12 @@ def test_divergence_is_explained_and_doubling_kappa_halves_the_bound(explorer):
     assert "diverged at step" in explorer.message
 
 
+def test_round_bowl_at_lr_one_lands_in_one_step(explorer):
+    explorer.set(condition_number=1.0, lr=1.0)
+    np.testing.assert_allclose(explorer.trajectory.points[1:, 0], 0.0, atol=1e-12)
+    assert "one step lands on the minimum" in explorer.message
+
+
 def test_updates_add_no_artists(explorer):
     def count():
         return sum(len(ax.get_children()) for ax in explorer.figure.axes)

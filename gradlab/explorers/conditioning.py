@@ -276,7 +276,11 @@ class ConditioningExplorer(LiveFigure):
             self.show_message(f"at lr = {lr:.3g} the error along u_max flips sign and keeps "
                               f"its size (factor 1): the path bounces forever", "warning")
             return
-        tenfold = math.log(10) / -math.log(worst) if worst > 0 else 0.0
+        if worst < 1e-12:
+            self.show_message(f"lr = 1/λ in every direction (κ = 1): one step lands on the "
+                              f"minimum; f after {self.steps} steps = {final:.3g}")
+            return
+        tenfold = math.log(10) / -math.log(worst)
         self.show_message(
             f"slowest direction {slow}: factor {worst:.3g} per step, so about {tenfold:.3g} "
             f"steps per tenfold smaller error; f after {self.steps} steps = {final:.3g}")
