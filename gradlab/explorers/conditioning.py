@@ -186,7 +186,7 @@ class ConditioningExplorer(LiveFigure):
         self.best_line = self.rate_ax.axvline(1.0, color=_WORST, linestyle=":", linewidth=1.4)
         self.bound_text = self.rate_ax.text(1.0, 1.9, "", color=_STEEP, fontsize=8, ha="left",
                                             va="top")
-        self.best_text = self.rate_ax.text(1.0, 1.72, "", color=_WORST, fontsize=8, ha="left",
+        self.best_text = self.rate_ax.text(1.0, 1.72, "", color=_WORST, fontsize=8, ha="right",
                                            va="top")
         self.rate_ax.set_xscale("log")
         self.rate_ax.set_xlim(low, high)
@@ -235,7 +235,7 @@ class ConditioningExplorer(LiveFigure):
         self.bound_text.set_position((self.stability_bound, 1.9))
         self.bound_text.set_text(f" 2/λmax = {self.stability_bound:.3g}")
         self.best_text.set_position((self.best_lr, 1.72))
-        self.best_text.set_text(f" 2/(λmin+λmax) = {self.best_lr:.3g}")
+        self.best_text.set_text(f"2/(λmin+λmax) = {self.best_lr:.3g} ")
 
     def factors(self, lr):
         """``(|1 − lr λmin|, |1 − lr λmax|)``: one step's error factor along each direction."""
