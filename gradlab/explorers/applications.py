@@ -1,0 +1,700 @@
+"""Gradients at work: interactive trainers for lesson 09's four applications.
+
+Each explorer trains one model with plain mini-batch SGD and shows what it learned:
+
+=============================  ===============================================================
+:class:`DigitsExplorer`        softmax regression on 8x8 digits: the 10 weight images, accuracy
+:class:`RecommenderExplorer`   matrix factorization: RMSE per epoch, predicted vs true ratings
+:class:`AnomalyExplorer`       linear autoencoder: held-out anomaly scores, precision / recall
+:class:`TrendExplorer`         a trend fitted on a streamed data set too large for one batch
+=============================  ===============================================================
+
+The first three train in well under a second: a change of the learning rate or batch size
+trains a new run (:func:`gradlab.explorers.network_trainer.train_network`, one snapshot per
+epoch), and the **epoch** slider with its Play button only reveals the stored snapshots. The
+trend explorer streams two million rows per pass, so it trains only when **Train** is clicked,
+shows its progress, and keeps what it has learned when interrupted.
+
+:func:`trend_chunks` is the streamed data set: each chunk is drawn from its own seeded
+generator, so a pass can be repeated exactly and the rows never sit in memory all at once.
+:func:`stream_sgd` and :func:`stream_normal_equations` are the two ways of fitting it.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+import ipywidgets
+import numpy as np
+
+from gradlab.explorers.network_trainer import train_network
+from gradlab.optimizers import SGD
+from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
+
+__all__ = [
+    "AnomalyExplorer",
+    "DigitsExplorer",
+    "RecommenderExplorer",
+    "StreamRecord",
+    "TREND_COEFFICIENTS",
+    "TrendExplorer",
+    "precision_recall",
+    "stream_normal_equations",
+    "stream_sgd",
+    "trend_chunks",
+    "trend_features",
+]
+
+_BLUE, _ORANGE, _GREY, _RED = "#0072B2", "#D55E00", "0.45", "#c0392b"
+
+
+def _check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def _check_lr(lr, lr_range):
+    low, high = lr_range
+    if not (isinstance(lr, numbers.Real) and low <= lr <= high):
+        raise ValueError(f"lr must be a number in [{low:g}, {high:g}]; got {lr!r}")
+    return float(lr)
+
+
+def _batch_options(n_samples, sizes):
+    """The offered batch sizes below ``n_samples``, plus the full batch."""
+    return sorted({int(s) for s in sizes if s < n_samples} | {int(n_samples)})
+
+
+def precision_recall(flagged, truth) -> tuple[float, float]:
+    """Precision (share of flagged samples that are true anomalies) and recall (share of true
+    anomalies that were flagged); a ratio with nothing to count is reported as 0.
+
+    Examples
+    --------
+    >>> precision_recall(np.array([1, 1, 0, 0], bool), np.array([1, 0, 1, 0], bool))
+    (0.5, 0.5)
+    """
+    flagged, truth = np.asarray(flagged, bool), np.asarray(truth, bool)
+    if flagged.shape != truth.shape:
+        raise ValueError(f"flagged and truth must have the same shape; got {flagged.shape} "
+                         f"and {truth.shape}")
+    hits = int(np.sum(flagged & truth))
+    precision = hits / int(flagged.sum()) if flagged.any() else 0.0
+    recall = hits / int(truth.sum()) if truth.any() else 0.0
+    return precision, recall
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared plumbing: lr / batch / epoch controls, train on change, reveal snapshots
+# ---------------------------------------------------------------------------------------------
+
+
+class _EpochExplorer(LiveFigure):
+    """Controls ``lr`` (log), ``batch`` and ``epoch`` (+ Play); a subclass draws the panels.
+
+    A change of ``lr`` or ``batch`` trains a new run with plain mini-batch SGD
+    (:func:`train_network`); a change of ``epoch`` only reveals a stored snapshot.
+    """
+
+    def __init__(self, model, train, test, *, lr, lr_range, batch_size, batch_sizes, epochs,
+                 seed, start, figsize, dpi, png_dpi, title):
+        self.epochs = _check_int("epochs", epochs, 1)
+        self.seed = _check_int("seed", seed, 0)
+        lr = _check_lr(lr, lr_range)
+        options = _batch_options(train.n_samples, batch_sizes)
+        if batch_size not in options:
+            raise ValueError(f"batch_size must be one of {options}; got {batch_size!r}")
+        start = np.asarray(start, dtype=float)
+        if start.shape != (model.dim,) or not np.all(np.isfinite(start)):
+            raise ValueError(f"start must be {model.dim} finite numbers for {model!r}; "
+                             f"got shape {start.shape}")
+        self.model, self.train, self.test, self.start = model, train, test, start
+        super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi, title=title)
+        self.add_control("lr", log_slider("lr", lr, *lr_range))
+        self.add_control("batch", ipywidgets.SelectionSlider(options=options, value=batch_size,
+                                                             description="batch size"))
+        self.add_control("epoch", ipywidgets.IntSlider(value=self.epochs, min=0,
+                                                       max=self.epochs, description="epoch"))
+        self.play = ipywidgets.Play(value=self.epochs, min=0, max=self.epochs, interval=150)
+        ipywidgets.link((self.play, "value"), (self.controls["epoch"], "value"))
+
+    def _control_rows(self):
+        c = self.controls
+        return [ipywidgets.HBox([c["lr"], c["batch"]]), ipywidgets.HBox([self.play, c["epoch"]])]
+
+    @property
+    def lr(self) -> float:
+        return float(self.controls["lr"].value)
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.controls["batch"].value)
+
+    def _train(self):
+        self.record = train_network(self.model, self.start, self.train, self.test,
+                                    SGD(lr=self.lr), batch_size=self.batch_size,
+                                    epochs=self.epochs, rng=np.random.default_rng(self.seed))
+        self._after_training()
+
+    def _after_training(self):
+        """Per-run work (metrics of every snapshot, axis limits); subclasses override."""
+
+    def _apply(self, changes):
+        if set(changes) - {"epoch"}:
+            self._train()
+        epoch = int(self.controls["epoch"].value)
+        self.shown_epoch = min(epoch, self.record.epochs_done)
+        self._reveal(self.shown_epoch)
+        if self.record.diverged_at >= 0 and epoch >= self.record.diverged_at:
+            self.show_message(
+                f"Diverged in epoch {self.record.diverged_at}: lr = {_fmt(self.lr)} makes "
+                f"steps so large that the parameters overflow; epoch {self.shown_epoch}, the "
+                "last finite one, is shown. Try a smaller lr.", "error")
+        else:
+            self.show_message(self._describe(self.shown_epoch))
+
+    def _reveal(self, epoch):
+        raise NotImplementedError
+
+    def _describe(self, epoch) -> str:
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# Digits: softmax regression
+# ---------------------------------------------------------------------------------------------
+
+
+class DigitsExplorer(_EpochExplorer):
+    """Softmax regression on 8x8 digits: the ten learned weight images and the accuracy.
+
+    Left: column ``k`` of ``W`` drawn as an 8x8 image for each digit ``k`` (red: ink there
+    raises the digit's score, blue: lowers it; the colour scale is symmetric and fitted to
+    the shown epoch). Right: training and held-out accuracy per epoch up to the shown one.
+
+    Parameters
+    ----------
+    model : gradlab.models.SoftmaxRegression
+        With 64 features and 10 classes.
+    train, test : gradlab.data.ImageData
+    lr : float
+    lr_range : (float, float)
+    batch_size : int
+        One of 32, 128, 512 (those below the training size) or the full training set.
+    epochs : int
+    seed : int
+        Shuffles the batches; the start is ``start`` (zeros by default).
+    """
+
+    def __init__(self, model, train, test, *, lr=0.5, lr_range=(1e-3, 100.0), batch_size=32,
+                 epochs=30, seed=0, start=None, figsize=(9.4, 3.7), dpi=100, png_dpi=72):
+        if getattr(model, "n_features", None) != 64 or getattr(model, "n_classes", None) != 10:
+            raise ValueError(f"model must be SoftmaxRegression(64, 10); got {model!r}")
+        start = np.zeros(model.dim) if start is None else start
+        super().__init__(model, train, test, lr=lr, lr_range=lr_range, batch_size=batch_size,
+                         batch_sizes=(32, 128, 512), epochs=epochs, seed=seed, start=start,
+                         figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title="DigitsExplorer: learned weight images and accuracy")
+        grid = self.figure.add_gridspec(2, 8, left=0.02, right=0.98, bottom=0.2, top=0.88,
+                                        wspace=0.15, hspace=0.35)
+        self.weight_axes, self.weight_images = [], []
+        for k in range(10):
+            ax = self.figure.add_subplot(grid[k // 5, k % 5])
+            image = ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1)
+            ax.set_title(str(k), fontsize=9, pad=2)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            self.weight_axes.append(ax)
+            self.weight_images.append(image)
+        self.ax_acc = self.figure.add_subplot(grid[:, 5:])
+        self.figure.subplots_adjust()
+        pos = self.ax_acc.get_position()
+        self.ax_acc.set_position([pos.x0 + 0.06, pos.y0, pos.width - 0.06, pos.height])
+        (self.train_line,) = self.ax_acc.plot([], [], color=_BLUE, label="training")
+        (self.test_line,) = self.ax_acc.plot([], [], color=_ORANGE, label="held-out")
+        self.ax_acc.set(xlim=(0, self.epochs), ylim=(0, 1.02), xlabel="epoch",
+                        ylabel="accuracy")
+        self.ax_acc.legend(loc="lower right", fontsize=8)
+        _few_ticks(self.ax_acc)
+        with np.errstate(all="ignore"):
+            self._apply({"lr": lr})
+
+    def accuracy(self, params, data) -> float:
+        """Share of ``data`` whose most probable class is the true label."""
+        return float(np.mean(self.model.predict(params, data.X) == data.y))
+
+    def _after_training(self):
+        params = self.record.params
+        self.train_accuracy = np.array([self.accuracy(p, self.train) for p in params])
+        self.test_accuracy = np.array([self.accuracy(p, self.test) for p in params])
+
+    def weight_images_at(self, epoch) -> np.ndarray:
+        """The ten 8x8 weight images ``W[:, k]`` after ``epoch``, shape ``(10, 8, 8)``."""
+        W = self.model.unflatten(self.record.params[epoch])["W"]
+        return W.T.reshape(10, 8, 8)
+
+    def _reveal(self, epoch):
+        images = self.weight_images_at(epoch)
+        scale = float(np.abs(images).max()) or 1.0
+        for artist, image in zip(self.weight_images, images, strict=True):
+            artist.set_data(image)
+            artist.set_clim(-scale, scale)
+        epochs = np.arange(epoch + 1)
+        self.train_line.set_data(epochs, self.train_accuracy[: epoch + 1])
+        self.test_line.set_data(epochs, self.test_accuracy[: epoch + 1])
+        self.ax_acc.set_title(f"lr = {_fmt(self.lr)}, batch {self.batch_size}", fontsize=9)
+
+    def _describe(self, epoch):
+        steps = epoch * -(-self.train.n_samples // self.batch_size)
+        largest = float(np.abs(self.weight_images_at(epoch)).max())
+        return (f"epoch {epoch} ({steps} steps): held-out accuracy "
+                f"{100 * self.test_accuracy[epoch]:.1f}%, training accuracy "
+                f"{100 * self.train_accuracy[epoch]:.1f}%; largest weight {_fmt(largest, 2)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Recommender: matrix factorization
+# ---------------------------------------------------------------------------------------------
+
+
+class RecommenderExplorer(_EpochExplorer):
+    """Matrix factorization by SGD: RMSE per epoch beside baselines; held-out predictions.
+
+    Left: root mean squared error on the training and the held-out ratings per epoch, with
+    horizontal lines for the ``baselines`` (name -> held-out RMSE). Right: predicted against
+    true held-out ratings at the shown epoch (a perfect recommender puts them on the diagonal).
+
+    Parameters
+    ----------
+    model : gradlab.models.MatrixFactorization
+    train, test : gradlab.data.RatingsData
+    baselines : mapping of str to float
+        Held-out RMSE of other methods, drawn as dashed lines.
+    start : array_like, shape (model.dim,)
+        Starting factors (they must not all be zero: at U = V = 0 the gradient vanishes).
+    """
+
+    def __init__(self, model, train, test, *, start, baselines=None, lr=1.0,
+                 lr_range=(1e-2, 100.0), batch_size=32, epochs=30, seed=0,
+                 figsize=(9.4, 3.7), dpi=100, png_dpi=72):
+        self.baselines = dict(baselines or {})
+        super().__init__(model, train, test, lr=lr, lr_range=lr_range, batch_size=batch_size,
+                         batch_sizes=(32, 128, 512, 2048), epochs=epochs, seed=seed, start=start,
+                         figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title="RecommenderExplorer: RMSE per epoch and held-out predictions")
+        self.ax_rmse, self.ax_pred = self.figure.subplots(1, 2, width_ratios=(1.25, 1))
+        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.22, top=0.9, wspace=0.25)
+        (self.train_line,) = self.ax_rmse.plot([], [], color=_BLUE, label="SGD, training")
+        (self.test_line,) = self.ax_rmse.plot([], [], color=_ORANGE, label="SGD, held-out")
+        styles = ["--", ":", "-."]
+        for i, (name, value) in enumerate(self.baselines.items()):
+            self.ax_rmse.axhline(value, color=_GREY, ls=styles[i % 3], lw=1,
+                                 label=f"{name} ({value:.2f})")
+        self.ax_rmse.set(xlim=(0, self.epochs), xlabel="epoch", ylabel="RMSE", yscale="log")
+        self.ax_rmse.legend(loc="upper right", fontsize=7)
+        truth = np.asarray(test.y)
+        span = float(np.abs(truth).max()) * 1.15
+        self.span = span
+        self.ax_pred.plot([-span, span], [-span, span], color=_GREY, lw=1)
+        self.pred_dots = self.ax_pred.scatter(truth, np.zeros_like(truth), s=5, alpha=0.5,
+                                              color=_ORANGE)
+        self.ax_pred.set(xlim=(-span, span), ylim=(-span, span), xlabel="true held-out rating",
+                         ylabel="predicted")
+        _few_ticks(self.ax_rmse, self.ax_pred)
+        with np.errstate(all="ignore"):
+            self._apply({"lr": lr})
+
+    def rmse(self, params, data) -> float:
+        """Root mean squared error of the predicted ratings at ``data``'s positions."""
+        return float(np.sqrt(np.mean((self.model.predict(params, data.X) - data.y) ** 2)))
+
+    def _after_training(self):
+        self.train_rmse = np.array([self.rmse(p, self.train) for p in self.record.params])
+        self.test_rmse = np.array([self.rmse(p, self.test) for p in self.record.params])
+        values = np.concatenate([self.train_rmse, self.test_rmse, list(self.baselines.values())])
+        values = values[np.isfinite(values) & (values > 0)]
+        self.ax_rmse.set_ylim(values.min() / 1.3, min(values.max(), 1e3) * 1.3)
+
+    def _reveal(self, epoch):
+        epochs = np.arange(epoch + 1)
+        self.train_line.set_data(epochs, self.train_rmse[: epoch + 1])
+        self.test_line.set_data(epochs, self.test_rmse[: epoch + 1])
+        predicted = np.clip(self.model.predict(self.record.params[epoch], self.test.X),
+                            -2 * self.span, 2 * self.span)
+        self.pred_dots.set_offsets(np.column_stack([self.test.y, predicted]))
+        self.ax_pred.set_title(f"held-out ratings, epoch {epoch}", fontsize=9)
+        self.ax_rmse.set_title(f"lr = {_fmt(self.lr)}, batch {self.batch_size}", fontsize=9)
+
+    def _describe(self, epoch):
+        text = (f"epoch {epoch}: held-out RMSE {self.test_rmse[epoch]:.3f}, training RMSE "
+                f"{self.train_rmse[epoch]:.3f}")
+        if self.baselines:
+            name, best = min(self.baselines.items(), key=lambda item: item[1])
+            verdict = "better than" if self.test_rmse[epoch] < best else "not yet better than"
+            text += f"; {verdict} the best baseline ({name}, {best:.3f})"
+        return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Anomaly detection: a linear autoencoder
+# ---------------------------------------------------------------------------------------------
+
+
+class AnomalyExplorer(_EpochExplorer):
+    """A linear autoencoder trained by SGD flags samples it reconstructs badly.
+
+    Left: mean reconstruction error on the training and held-out samples per epoch. Right: the
+    held-out samples' anomaly scores (squared reconstruction error, log scale), normal samples
+    in blue and planted anomalies in red, with the threshold: the ``quantile`` of the training
+    scores. Samples above it are flagged; precision and recall are in the message.
+
+    Parameters
+    ----------
+    model : gradlab.models.LinearAutoencoder
+    train, test : gradlab.data.AnomalyData
+        The training part may contain anomalies (the model never sees the labels).
+    quantile : float
+        The flagging threshold is this quantile of the training scores, in ``(0, 1)``.
+    """
+
+    def __init__(self, model, train, test, *, start, quantile=0.95, lr=0.03,
+                 lr_range=(1e-4, 1.0), batch_size=32, epochs=30, seed=0,
+                 figsize=(9.4, 3.7), dpi=100, png_dpi=72):
+        if not (isinstance(quantile, numbers.Real) and 0 < quantile < 1):
+            raise ValueError(f"quantile must be a number in (0, 1); got {quantile!r}")
+        self.quantile = float(quantile)
+        super().__init__(model, train, test, lr=lr, lr_range=lr_range, batch_size=batch_size,
+                         batch_sizes=(8, 32, 128), epochs=epochs, seed=seed, start=start,
+                         figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title="AnomalyExplorer: reconstruction error and anomaly scores")
+        self.ax_loss, self.ax_score = self.figure.subplots(1, 2, width_ratios=(1, 1.25))
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9, wspace=0.28)
+        (self.train_line,) = self.ax_loss.plot([], [], color=_BLUE, label="training")
+        (self.test_line,) = self.ax_loss.plot([], [], color=_ORANGE, label="held-out")
+        self.ax_loss.set(xlim=(0, self.epochs), xlabel="epoch", yscale="log",
+                         ylabel="mean reconstruction error")
+        self.ax_loss.legend(loc="upper right", fontsize=8)
+        mask = np.asarray(test.anomaly_mask)
+        self.order = np.arange(test.n_samples)
+        colours = np.where(mask[:, None], np.array([[0.75, 0.22, 0.17, 1.0]]),
+                           np.array([[0.0, 0.45, 0.70, 0.5]]))
+        self.score_dots = self.ax_score.scatter(self.order, np.ones(test.n_samples), s=8,
+                                                c=colours)
+        self.threshold_line = self.ax_score.axhline(1.0, color="k", ls="--", lw=1)
+        self.ax_score.set(xlim=(-1, test.n_samples), yscale="log", xlabel="held-out sample",
+                          ylabel="anomaly score")
+        self.ax_score.scatter([], [], s=8, color=_RED, label="planted anomaly")
+        self.ax_score.scatter([], [], s=8, color=_BLUE, label="normal")
+        self.ax_score.plot([], [], "k--", lw=1, label=f"threshold ({100 * self.quantile:g}% "
+                                                      "of training scores below)")
+        self.ax_score.legend(loc="upper left", fontsize=7, framealpha=0.85)
+        _few_ticks(self.ax_loss, self.ax_score)
+        with np.errstate(all="ignore"):
+            self._apply({"lr": lr})
+
+    def scores_at(self, epoch, data) -> np.ndarray:
+        """Anomaly scores of ``data``'s samples with the parameters after ``epoch``."""
+        return self.model.scores(self.record.params[epoch], data.X)
+
+    def flagged_at(self, epoch) -> tuple[np.ndarray, float]:
+        """Which held-out samples are flagged after ``epoch``, and the threshold used."""
+        threshold = float(np.quantile(self.scores_at(epoch, self.train), self.quantile))
+        return self.scores_at(epoch, self.test) > threshold, threshold
+
+    def _after_training(self):
+        losses = np.concatenate([self.record.train_loss, self.record.test_loss])
+        losses = losses[np.isfinite(losses) & (losses > 0)]
+        self.ax_loss.set_ylim(losses.min() / 1.5, min(losses.max(), 1e6) * 1.5)
+
+    def _reveal(self, epoch):
+        epochs = np.arange(epoch + 1)
+        self.train_line.set_data(epochs, self.record.train_loss[: epoch + 1])
+        self.test_line.set_data(epochs, self.record.test_loss[: epoch + 1])
+        scores = np.maximum(self.scores_at(epoch, self.test), 1e-6)
+        self.score_dots.set_offsets(np.column_stack([self.order, scores]))
+        flagged, threshold = self.flagged_at(epoch)
+        self.threshold_line.set_ydata([threshold, threshold])
+        low = min(scores.min(), threshold)
+        self.ax_score.set_ylim(low / 2, max(scores.max(), threshold) * 3)
+        self.precision, self.recall = precision_recall(flagged, self.test.anomaly_mask)
+        self.ax_score.set_title(f"epoch {epoch}: precision {self.precision:.2f}, recall "
+                                f"{self.recall:.2f}", fontsize=9)
+        self.ax_loss.set_title(f"lr = {_fmt(self.lr)}, batch {self.batch_size}", fontsize=9)
+
+    def _describe(self, epoch):
+        flagged, _ = self.flagged_at(epoch)
+        n_true = int(np.sum(self.test.anomaly_mask))
+        hits = int(np.sum(flagged & self.test.anomaly_mask))
+        return (f"epoch {epoch}: {int(flagged.sum())} held-out samples flagged, {hits} of them "
+                f"planted anomalies (of {n_true}): precision {self.precision:.2f}, recall "
+                f"{self.recall:.2f}")
+
+
+# ---------------------------------------------------------------------------------------------
+# A trend in a data set too large for one batch
+# ---------------------------------------------------------------------------------------------
+
+#: The planted trend: intercept, slope per unit of t, and the yearly cycle's sine and cosine.
+TREND_COEFFICIENTS = np.array([2.0, 3.0, 0.8, -0.5])
+#: Cycles of the seasonal term over t in [0, 1] (ten "years").
+TREND_CYCLES = 10
+
+
+def trend_features(t) -> np.ndarray:
+    """Design rows ``(1, t, sin 2πct, cos 2πct)`` for times ``t`` in ``[0, 1]`` (c cycles)."""
+    t = np.asarray(t, dtype=float)
+    angle = 2 * np.pi * TREND_CYCLES * t
+    return np.stack([np.ones_like(t), t, np.sin(angle), np.cos(angle)], axis=-1)
+
+
+def trend_chunks(seed, n_rows, chunk_rows, *, noise=1.0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(X, y)`` chunks of a large seeded trend data set, one chunk at a time.
+
+    Row ``i`` has a time ``t`` uniform in ``[0, 1]``, features ``trend_features(t)`` and
+    ``y = X @ TREND_COEFFICIENTS + noise * e`` with ``e`` standard normal. Chunk ``k`` is drawn
+    from ``numpy.random.default_rng([seed, k])``, so every pass over the stream sees the same
+    rows and only one chunk is in memory at a time.
+
+    Examples
+    --------
+    >>> chunks = list(trend_chunks(0, 10, 4))
+    >>> [len(y) for X, y in chunks], chunks[0][0].shape
+    ([4, 4, 2], (4, 4))
+    >>> bool(np.array_equal(next(trend_chunks(0, 10, 4))[1], chunks[0][1]))
+    True
+    """
+    seed = _check_int("seed", seed, 0)
+    n_rows = _check_int("n_rows", n_rows, 1)
+    chunk_rows = _check_int("chunk_rows", chunk_rows, 1)
+    for k, first in enumerate(range(0, n_rows, chunk_rows)):
+        rng = np.random.default_rng([seed, k])
+        size = min(chunk_rows, n_rows - first)
+        X = trend_features(rng.random(size))
+        yield X, X @ TREND_COEFFICIENTS + noise * rng.standard_normal(size)
+
+
+def stream_normal_equations(chunks) -> tuple[np.ndarray, int]:
+    """The exact least-squares coefficients from ``X^T X`` and ``X^T y`` summed chunk by chunk.
+
+    Returns ``(coefficients, rows)``. Memory: one ``d x d`` matrix and one ``d`` vector.
+    """
+    gram, moment, rows = None, None, 0
+    for X, y in chunks:
+        gram = X.T @ X if gram is None else gram + X.T @ X
+        moment = X.T @ y if moment is None else moment + X.T @ y
+        rows += len(y)
+    if gram is None:
+        raise ValueError("chunks yielded no data")
+    return np.linalg.solve(gram, moment), rows
+
+
+class StreamRecord(NamedTuple):
+    """What :func:`stream_sgd` keeps.
+
+    Attributes
+    ----------
+    coefficients : ndarray, shape (d,)
+        Where SGD ended (the last finite values if it diverged).
+    rows_seen : ndarray of int, shape (k,)
+        Rows processed at each checkpoint (0 first).
+    history : ndarray, shape (k, d)
+        The coefficients at each checkpoint.
+    diverged : bool
+    stopped : bool
+        True when interrupted (``KeyboardInterrupt``) before the end.
+    steps : int
+    """
+
+    coefficients: np.ndarray
+    rows_seen: np.ndarray
+    history: np.ndarray
+    diverged: bool
+    stopped: bool
+    steps: int
+
+
+def stream_sgd(make_chunks: Callable[[], Iterator], dim, *, lr, batch_size, passes, rng,
+               checkpoints_per_pass=20, progress=None) -> StreamRecord:
+    """Mini-batch SGD on the mean squared error over a stream of ``(X, y)`` chunks.
+
+    Each pass calls ``make_chunks()`` for a fresh iterator, shuffles the rows inside each chunk
+    and takes one step per ``batch_size`` rows: ``θ ← θ − lr · (2/B) X_bᵀ (X_b θ − y_b)``.
+    The coefficients are kept about ``checkpoints_per_pass`` times per pass.
+
+    Parameters
+    ----------
+    make_chunks : callable
+        Returns an iterator of ``(X (m, dim), y (m,))`` chunks (e.g. a :func:`trend_chunks`).
+    dim : int
+    lr : float
+    batch_size, passes : int
+    rng : numpy.random.Generator
+        Shuffles the rows within each chunk.
+    progress : callable, optional
+        ``progress(fraction_done)`` after each checkpoint.
+
+    Notes
+    -----
+    Interrupting (Jupyter's stop button) keeps the coefficients reached so far.
+    """
+    dim = _check_int("dim", dim, 1)
+    batch_size = _check_int("batch_size", batch_size, 1)
+    passes = _check_int("passes", passes, 1)
+    if not (isinstance(lr, numbers.Real) and lr > 0):
+        raise ValueError(f"lr must be a positive number; got {lr!r}")
+    theta = np.zeros(dim)
+    rows, steps, diverged, stopped = 0, 0, False, False
+    history, rows_seen = [theta.copy()], [0]
+    total = None
+    try:
+        for pass_index in range(passes):
+            for X, y in make_chunks():
+                order = rng.permutation(len(y))
+                for first in range(0, len(y), batch_size):
+                    idx = order[first:first + batch_size]
+                    Xb, yb = X[idx], y[idx]
+                    with np.errstate(all="ignore"):
+                        gradient = (2.0 / len(idx)) * (Xb.T @ (Xb @ theta - yb))
+                        new = theta - lr * gradient
+                    steps += 1
+                    if not np.all(np.isfinite(new)) or np.abs(new).max() > 1e8:
+                        diverged = True
+                        raise _Diverged
+                    theta = new
+                rows += len(y)
+                history.append(theta.copy())
+                rows_seen.append(rows)
+                if pass_index == 0:
+                    total = rows * passes
+                if progress is not None and total:
+                    progress(min(rows / total, 1.0))
+    except _Diverged:
+        pass
+    except KeyboardInterrupt:
+        stopped = True
+    return StreamRecord(theta.copy(), np.array(rows_seen), np.array(history), diverged,
+                        stopped, steps)
+
+
+class _Diverged(Exception):
+    """Raised inside :func:`stream_sgd` to leave all loops at once."""
+
+
+class TrendExplorer(LiveFigure):
+    """Fit a trend to a streamed data set by mini-batch SGD; compare with the exact fit.
+
+    Left: the coefficients' distance from the exact least-squares fit against the rows seen
+    (log scale). Right: a sample of rows (grey), the trend SGD found and the exact one.
+    Controls: ``lr`` (log), ``batch`` and ``passes``; nothing trains until **Train** is
+    clicked (a pass streams every row), and a progress bar shows how far it got.
+
+    Parameters
+    ----------
+    seed, n_rows, chunk_rows : int
+        The stream (see :func:`trend_chunks`).
+    exact : array_like, shape (4,)
+        The exact least-squares coefficients (e.g. from :func:`stream_normal_equations`).
+    sample : (t, y)
+        A few rows to draw.
+    """
+
+    batch_sizes = (10, 100, 1000, 10000)
+
+    def __init__(self, seed, n_rows, chunk_rows, *, exact, sample, lr=0.3,
+                 lr_range=(1e-4, 10.0), batch_size=1000, passes=1, figsize=(9.4, 3.7),
+                 dpi=100, png_dpi=72):
+        self.seed = _check_int("seed", seed, 0)
+        self.n_rows = _check_int("n_rows", n_rows, 1)
+        self.chunk_rows = _check_int("chunk_rows", chunk_rows, 1)
+        self.exact = np.asarray(exact, dtype=float)
+        if self.exact.shape != (4,):
+            raise ValueError(f"exact must hold 4 coefficients; got shape {self.exact.shape}")
+        if batch_size not in self.batch_sizes:
+            raise ValueError(f"batch_size must be one of {list(self.batch_sizes)}; "
+                             f"got {batch_size!r}")
+        passes = _check_int("passes", passes, 1)
+        lr = _check_lr(lr, lr_range)
+        super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title="TrendExplorer: SGD on a streamed data set vs the exact fit")
+        self.ax_err, self.ax_fit = self.figure.subplots(1, 2, width_ratios=(1, 1.3))
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9, wspace=0.25)
+        (self.err_line,) = self.ax_err.plot([], [], color=_BLUE, marker="o", markersize=2)
+        self.ax_err.set(xscale="log", yscale="log", xlabel="rows seen",
+                        ylabel="|θ − θ_exact|")
+        t_sample, y_sample = (np.asarray(a, dtype=float) for a in sample)
+        self.ax_fit.scatter(t_sample, y_sample, s=3, color="0.7", label="sample of rows")
+        self.t_grid = np.linspace(0, 1, 400)
+        design = trend_features(self.t_grid)
+        self.ax_fit.plot(self.t_grid, design @ self.exact, color="k", lw=2.2,
+                         label="exact least squares")
+        (self.sgd_line,) = self.ax_fit.plot(self.t_grid, np.full(400, np.nan), color=_ORANGE,
+                                            lw=1.2, label="mini-batch SGD")
+        self.ax_fit.set(xlabel="t (10 years)", ylabel="y",
+                        ylim=(np.quantile(y_sample, 0.005) - 1, np.quantile(y_sample, 0.995) + 1))
+        self.ax_fit.legend(loc="upper left", fontsize=7)
+        _few_ticks(self.ax_fit)
+        self.add_control("lr", log_slider("lr", lr, *lr_range))
+        self.add_control("batch", ipywidgets.SelectionSlider(
+            options=list(self.batch_sizes), value=batch_size, description="batch size"))
+        self.add_control("passes", ipywidgets.IntSlider(value=passes, min=1, max=3,
+                                                        description="passes"))
+        self.add_button("train", "Train", self._train)
+        self.progress_bar = ipywidgets.FloatProgress(value=0.0, min=0.0, max=1.0,
+                                                     description="streamed")
+        self.record = None
+        self._trained_now = False
+        self.show_message("Press Train: one pass streams every row through mini-batch SGD.")
+
+    def _control_rows(self):
+        c = self.controls
+        return [ipywidgets.HBox([c["lr"], c["batch"], c["passes"]]),
+                ipywidgets.HBox([c["train"], self.progress_bar])]
+
+    def _train(self):
+        c = self.controls
+        lr, batch, passes = float(c["lr"].value), int(c["batch"].value), int(c["passes"].value)
+        self.progress_bar.value = 0.0
+
+        def progress(fraction):
+            self.progress_bar.value = fraction
+
+        self.record = stream_sgd(
+            lambda: trend_chunks(self.seed, self.n_rows, self.chunk_rows), 4, lr=lr,
+            batch_size=batch, passes=passes, rng=np.random.default_rng([self.seed, 99]),
+            progress=progress)
+        self.settings = (lr, batch, passes)
+        self._trained_now = True
+
+    def _apply(self, changes):
+        if not self._trained_now:
+            if self.record is not None:
+                self.show_message("Settings changed: press Train to stream the data again.")
+            return
+        self._trained_now = False
+        record = self.record
+        distance = np.linalg.norm(record.history - self.exact, axis=1)
+        seen = np.maximum(record.rows_seen, 1)
+        self.err_line.set_data(seen[1:], distance[1:])
+        finite = distance[np.isfinite(distance) & (distance > 0)]
+        if finite.size:
+            self.ax_err.set_ylim(finite.min() / 2, finite.max() * 2)
+        self.ax_err.set_xlim(seen[1] / 1.5 if len(seen) > 1 else 1, max(seen[-1], 2) * 1.5)
+        _few_ticks(self.ax_err)
+        lr, batch, passes = self.settings
+        self.sgd_line.set_ydata(trend_features(self.t_grid) @ record.coefficients)
+        self.ax_err.set_title(f"lr = {_fmt(lr)}, batch {batch}, {passes} pass(es)", fontsize=9)
+        gap = float(np.linalg.norm(record.coefficients - self.exact))
+        if record.diverged:
+            self.show_message(f"Diverged after {record.steps} steps: lr = {_fmt(lr)} is above "
+                              "the stability bound for these features. Try a smaller lr.",
+                              "error")
+        elif record.stopped:
+            self.show_message(f"Stopped after {record.rows_seen[-1]:,} rows; the fit so far "
+                              f"is {gap:.3g} from the exact one.", "warning")
+        else:
+            self.show_message(f"{record.steps:,} steps over {record.rows_seen[-1]:,} rows: "
+                              f"coefficients {np.round(record.coefficients, 3).tolist()}, "
+                              f"{gap:.3g} from the exact fit")

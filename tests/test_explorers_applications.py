@@ -1,0 +1,225 @@
+"""Tests of gradlab.explorers.applications (lesson 09), driven without a browser.
+
+Expected numbers come from outside the code under test: softmax, factorization and
+autoencoder predictions restated in numpy, SGD steps written out by hand, finite differences,
+and numpy.linalg.lstsq for the streamed trend.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from gradlab.data import anomalies, digits, ratings, train_test_split
+from gradlab.explorers.applications import (
+    TREND_COEFFICIENTS,
+    AnomalyExplorer,
+    DigitsExplorer,
+    RecommenderExplorer,
+    TrendExplorer,
+    precision_recall,
+    stream_normal_equations,
+    stream_sgd,
+    trend_chunks,
+    trend_features,
+)
+from gradlab.models import LinearAutoencoder, MatrixFactorization, SoftmaxRegression
+
+
+@pytest.fixture(autouse=True)
+def close_all():
+    yield
+    plt.close("all")
+
+
+def _artist_count(figure):
+    return sum(len(ax.get_children()) for ax in figure.axes) + len(figure.texts)
+
+
+@pytest.fixture(scope="module")
+def digit_split():
+    return train_test_split(digits(), np.random.default_rng(0), test_fraction=0.25)
+
+
+# --- precision / recall ------------------------------------------------------------------------
+
+
+def test_precision_recall_counts_by_hand():
+    flagged = np.array([1, 1, 1, 0, 0, 0, 1], bool)
+    truth = np.array([1, 0, 1, 1, 0, 0, 0], bool)
+    # 2 hits among 4 flagged; 2 of 3 true anomalies found.
+    assert precision_recall(flagged, truth) == (0.5, 2 / 3)
+    assert precision_recall(np.zeros(3, bool), np.ones(3, bool)) == (0.0, 0.0)
+    with pytest.raises(ValueError, match="same shape"):
+        precision_recall(np.zeros(3, bool), np.zeros(4, bool))
+
+
+# --- digits ----------------------------------------------------------------------------------
+
+
+def _softmax_gradient(W, b, X, y):
+    """Cross-entropy gradient of softmax regression, restated here."""
+    z = X @ W + b
+    P = np.exp(z - z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1.0
+    return X.T @ P / len(y), P.sum(axis=0) / len(y)
+
+
+def test_digits_full_batch_epochs_are_gradient_steps_and_images_are_columns(digit_split):
+    train, test = digit_split
+    model = SoftmaxRegression(64, 10)
+    explorer = DigitsExplorer(model, train, test, lr=0.5, batch_size=train.n_samples, epochs=3)
+    W, b = np.zeros((64, 10)), np.zeros(10)
+    for epoch in (1, 2, 3):
+        gW, gb = _softmax_gradient(W, b, train.X, train.y)
+        W, b = W - 0.5 * gW, b - 0.5 * gb
+        np.testing.assert_allclose(explorer.weight_images_at(epoch)[7], W[:, 7].reshape(8, 8),
+                                   atol=1e-12)
+    accuracy = np.mean(np.argmax(test.X @ W + b, axis=1) == test.y)
+    assert explorer.test_accuracy[3] == pytest.approx(accuracy)
+    np.testing.assert_allclose(explorer.weight_images[7].get_array(), W[:, 7].reshape(8, 8),
+                               atol=1e-12)
+    np.testing.assert_allclose(explorer.test_line.get_ydata(), explorer.test_accuracy)
+
+
+def test_digits_epoch_slider_reveals_without_new_artists(digit_split):
+    train, test = digit_split
+    explorer = DigitsExplorer(SoftmaxRegression(64, 10), train, test, epochs=5)
+    before, record = _artist_count(explorer.figure), explorer.record
+    explorer.set(epoch=2)
+    assert explorer.record is record  # no retraining for a reveal
+    assert len(explorer.train_line.get_xdata()) == 3
+    explorer.set(lr=0.05, batch=128)
+    assert explorer.record is not record
+    assert _artist_count(explorer.figure) == before
+    assert "held-out accuracy" in explorer.message
+
+
+def test_digits_bad_arguments_give_clear_messages(digit_split):
+    train, test = digit_split
+    with pytest.raises(ValueError, match="batch_size must be one of"):
+        DigitsExplorer(SoftmaxRegression(64, 10), train, test, batch_size=7)
+    with pytest.raises(ValueError, match="lr must be"):
+        DigitsExplorer(SoftmaxRegression(64, 10), train, test, lr=1e6)
+    with pytest.raises(ValueError, match="SoftmaxRegression"):
+        DigitsExplorer(SoftmaxRegression(3, 10), train, test)
+
+
+# --- recommender -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ratings_split():
+    data = ratings(np.random.default_rng(3), 40, 30, rank=2, observed_fraction=0.4, noise=0.1)
+    return train_test_split(data, np.random.default_rng(4), test_fraction=0.2)
+
+
+def test_recommender_rmse_and_predictions_match_factors(ratings_split):
+    train, test = ratings_split
+    model = MatrixFactorization(40, 30, 2)
+    start = model.init_params(np.random.default_rng(5), scale=0.3)
+    explorer = RecommenderExplorer(model, train, test, start=start, lr=1.0, batch_size=32,
+                                   epochs=8, baselines={"mean": 1.0})
+    explorer.set(epoch=5)
+    params = explorer.record.params[5]
+    U = params[: 40 * 2].reshape(40, 2)
+    V = params[40 * 2:].reshape(30, 2)
+    predicted = np.sum(U[test.X[:, 0]] * V[test.X[:, 1]], axis=1)
+    assert explorer.test_rmse[5] == pytest.approx(np.sqrt(np.mean((predicted - test.y) ** 2)))
+    np.testing.assert_allclose(explorer.pred_dots.get_offsets()[:, 1], predicted, atol=1e-12)
+    assert explorer.test_rmse[-1] < explorer.test_rmse[0]
+
+
+def test_recommender_divergence_is_explained(ratings_split):
+    train, test = ratings_split
+    model = MatrixFactorization(40, 30, 2)
+    start = model.init_params(np.random.default_rng(5), scale=0.3)
+    explorer = RecommenderExplorer(model, train, test, start=start, epochs=5)
+    before = _artist_count(explorer.figure)
+    explorer.set(lr=100.0, batch=32)
+    assert "Diverged" in explorer.message and "smaller lr" in explorer.message
+    assert _artist_count(explorer.figure) == before
+
+
+# --- anomalies -------------------------------------------------------------------------------
+
+
+def test_anomaly_scores_threshold_and_precision_by_hand():
+    data = anomalies(np.random.default_rng(6), 300, 15, n_features=5, n_components=1)
+    train, test = train_test_split(data, np.random.default_rng(7), test_fraction=0.3)
+    model = LinearAutoencoder(5, 1)
+    explorer = AnomalyExplorer(model, train, test, start=model.init_params(
+        np.random.default_rng(8)), epochs=10, quantile=0.9)
+    params = explorer.record.params[10]
+    E, D, c = params[:5].reshape(5, 1), params[5:10].reshape(1, 5), params[10:]
+
+    def scores(X):
+        return np.sum((X @ E @ D + c - X) ** 2, axis=1)
+
+    threshold = np.quantile(scores(train.X), 0.9)
+    flagged = scores(test.X) > threshold
+    hits = np.sum(flagged & test.anomaly_mask)
+    assert explorer.precision == pytest.approx(hits / flagged.sum())
+    assert explorer.recall == pytest.approx(hits / test.anomaly_mask.sum())
+    assert explorer.threshold_line.get_ydata()[0] == pytest.approx(threshold)
+    with pytest.raises(ValueError, match="quantile"):
+        AnomalyExplorer(model, train, test, start=params, quantile=1.0)
+
+
+# --- the streamed trend ----------------------------------------------------------------------
+
+
+def test_trend_chunks_are_reproducible_and_normal_equations_match_lstsq():
+    chunks = list(trend_chunks(3, 5000, 700))
+    assert [len(y) for _, y in chunks] == [700] * 7 + [100]
+    again = list(trend_chunks(3, 5000, 700))
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(chunks, again, strict=True))
+    X = np.concatenate([c[0] for c in chunks])
+    y = np.concatenate([c[1] for c in chunks])
+    exact, rows = stream_normal_equations(iter(chunks))
+    assert rows == 5000
+    np.testing.assert_allclose(exact, np.linalg.lstsq(X, y, rcond=None)[0], rtol=1e-9)
+    assert np.abs(exact - TREND_COEFFICIENTS).max() < 0.15  # 5000 rows, noise 1
+    np.testing.assert_allclose(trend_features(np.array([0.25]))[0, 1], 0.25)
+
+
+def test_stream_sgd_full_chunk_batches_are_gradient_steps():
+    # One chunk, batch = chunk: each pass is one full gradient step (the order cannot matter).
+    X, y = next(trend_chunks(1, 200, 200))
+    record = stream_sgd(lambda: trend_chunks(1, 200, 200), 4, lr=0.2, batch_size=200,
+                        passes=3, rng=np.random.default_rng(0))
+    theta = np.zeros(4)
+    for _ in range(3):
+        theta = theta - 0.2 * (2 / 200) * X.T @ (X @ theta - y)
+    np.testing.assert_allclose(record.coefficients, theta, rtol=1e-10)
+    assert record.steps == 3 and list(record.rows_seen) == [0, 200, 400, 600]
+    diverging = stream_sgd(lambda: trend_chunks(1, 200, 200), 4, lr=50.0, batch_size=20,
+                           passes=3, rng=np.random.default_rng(0))
+    assert diverging.diverged and np.all(np.isfinite(diverging.coefficients))
+    with pytest.raises(ValueError, match="lr must be"):
+        stream_sgd(lambda: trend_chunks(1, 10, 10), 4, lr=-1, batch_size=1, passes=1,
+                   rng=np.random.default_rng(0))
+
+
+def test_trend_explorer_trains_only_on_click():
+    X, y = next(trend_chunks(0, 20000, 5000))
+    exact, _ = stream_normal_equations(trend_chunks(0, 20000, 5000))
+    explorer = TrendExplorer(0, 20000, 5000, exact=exact, sample=(X[:300, 1], y[:300]),
+                             lr=0.3, batch_size=100)
+    before = _artist_count(explorer.figure)
+    explorer.set(lr=0.2)
+    assert explorer.record is None and "Press Train" in explorer.message
+    explorer.set(train=True)
+    assert explorer.record is not None and explorer.progress_bar.value == pytest.approx(1.0)
+    np.testing.assert_allclose(explorer.sgd_line.get_ydata(),
+                               trend_features(explorer.t_grid) @ explorer.record.coefficients)
+    assert np.linalg.norm(explorer.record.coefficients - exact) < 0.3
+    explorer.set(lr=9.0)
+    assert "press Train" in explorer.message
+    explorer.set(train=True)
+    assert "Diverged" in explorer.message
+    assert _artist_count(explorer.figure) == before
