@@ -791,8 +791,10 @@ class DescentExplorer(LiveFigure):
 
         # --- controls
         hyper = dict(hyperparameters or {})
+        # With one optimizer the picker still names the rule that runs, but cannot change.
         self.add_control("optimizer", ipywidgets.Dropdown(
-            options=list(self.optimizers), value=optimizer, description="optimizer"))
+            options=list(self.optimizers), value=optimizer, description="optimizer",
+            disabled=len(self.optimizers) == 1))
         self.add_control("lr", log_slider("lr", lr, low, high))
         for name, (argument, lo, hi, step, fmt) in _HYPER_SLIDERS.items():
             default = self._slider_default(name, argument)

@@ -24,6 +24,12 @@ NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
 def regenerate(path: pathlib.Path, timeout: int = 300) -> float:
     """Execute ``path`` in a fresh kernel, save the outputs, return the seconds it took."""
     notebook = nbformat.read(path, as_version=4)
+    # JupyterLab asks which kernel to use when a notebook names none; name the one it runs in.
+    notebook.metadata["kernelspec"] = {
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "name": "python3",
+    }
     client = NotebookClient(
         notebook,
         timeout=timeout,

@@ -1,0 +1,287 @@
+"""Drive the course's notebooks in a real browser: JupyterLab on loopback, Debian's Chromium.
+
+Used by the browser tests (``tests/browser/test_in_browser.py``) and by the slider-latency
+benchmark (``benchmarks/bench_browser_latency.py``). Nothing here is specific to one notebook:
+it opens a notebook, runs every cell, then finds every control and works it.
+
+How a repaint is seen: before any page script runs, ``PAINT_PROBE`` wraps
+``CanvasRenderingContext2D.drawImage``. ipympl paints each frame that arrives from the kernel
+onto the figure's visible canvas with ``drawImage``; the probe stamps each such call (after the
+next animation frame, i.e. when the browser shows it) on the canvas element, together with the
+time of the last key press. So "did this figure repaint, and how long after the key?" is read in
+the page, without round trips.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pathlib
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+CHROMIUM = "/usr/bin/chromium"
+# Closed network: no background requests; a root sandbox needs --no-sandbox.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+PAINT_PROBE = r"""
+(() => {
+  const probe = window.__gradlab = {lastKey: 0, paints: 0};
+  window.addEventListener('keydown', () => { probe.lastKey = performance.now(); }, true);
+  window.addEventListener('mousedown', () => { probe.lastKey = performance.now(); }, true);
+  const drawImage = CanvasRenderingContext2D.prototype.drawImage;
+  CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+    const result = drawImage.apply(this, args);
+    const canvas = this.canvas;
+    const holder = canvas && canvas.parentElement;
+    if (holder && holder.classList.contains('jupyter-matplotlib-canvas-div') &&
+        canvas === holder.firstElementChild) {
+      const key = probe.lastKey;
+      requestAnimationFrame(() => {
+        canvas.__paints = (canvas.__paints || 0) + 1;
+        canvas.__lastLatency = performance.now() - key;
+        probe.paints += 1;
+      });
+    }
+    return result;
+  };
+})();
+"""
+
+KERNEL_READY = """() => {
+  const name = document.querySelector('.jp-NotebookPanel-toolbar .jp-Toolbar-kernelName');
+  const busy = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  return !!(name && busy && name.innerText.trim() && !/No Kernel/i.test(name.innerText) &&
+            busy.dataset.status === 'idle');
+}"""
+
+# Every code cell has run ([n], not [ ] or [*]) and the kernel is idle again.
+ALL_CELLS_RAN = """() => {
+  const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'));
+  const busy = document.querySelector('.jp-Notebook-ExecutionIndicator');
+  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)) &&
+         busy && busy.dataset.status === 'idle';
+}"""
+
+EXECUTION_STARTED = """() => Array.from(document.querySelectorAll(
+  '.jp-CodeCell .jp-InputArea-prompt')).some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+
+STDERR = '[data-mime-type="application/vnd.jupyter.stderr"]'
+ERROR_OUTPUTS = f"""() => Array.from(document.querySelectorAll(
+  '.jp-OutputArea-output{STDERR}, .jp-RenderedText{STDERR}'
+)).map(e => e.innerText.slice(0, 400))"""
+
+# The controls of the course's widgets, by kind. Each is worked once by the tests.
+CONTROL_SELECTORS = {
+    "slider": ".widget-slider .noUi-handle",
+    "dropdown": ".widget-dropdown select",
+    "checkbox": ".widget-checkbox input[type=checkbox]",
+    "toggle": ".widget-toggle-buttons button",
+    "radio": ".widget-radio-box input[type=radio]",
+    "button": ".jupyter-button:not(.widget-toggle-button):not(.mod-disabled)",
+    "text": ".widget-text input[type=text]",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LabServer:
+    """JupyterLab on 127.0.0.1 with a random port and token, its settings in a scratch folder.
+
+    The notebooks are copied into the scratch folder, so the server never rewrites the
+    repository's files. ``stop()`` ends the server and every kernel it started.
+    """
+
+    def __init__(self, notebooks: pathlib.Path, scratch: pathlib.Path):
+        self.scratch = scratch
+        scratch.mkdir(parents=True, exist_ok=True)
+        self.root = scratch / "notebooks"
+        shutil.copytree(notebooks, self.root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.env = self._environment()
+        self.process = None
+        self.log_path = scratch / "jupyterlab.log"
+
+    def _environment(self) -> dict:
+        home = self.scratch / "jupyter"
+        env = dict(os.environ)
+        env.update(
+            JUPYTER_CONFIG_DIR=str(home / "config"),
+            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+            JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+            JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+            IPYTHONDIR=str(home / "ipython"),
+            MPLCONFIGDIR=str(home / "matplotlib"),
+        )
+        settings = home / "settings" / "@jupyterlab"
+        # No news pop-up over the page, every cell rendered (no windowing), no autosave.
+        for folder, name, value in [
+            (
+                "apputils-extension",
+                "notification",
+                {"fetchNews": "false", "checkForUpdates": False},
+            ),
+            ("notebook-extension", "tracker", {"windowingMode": "none"}),
+            ("docmanager-extension", "plugin", {"autosave": False}),
+        ]:
+            (settings / folder).mkdir(parents=True, exist_ok=True)
+            (settings / folder / f"{name}.jupyterlab-settings").write_text(json.dumps(value))
+        return env
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, notebook_name: str) -> str:
+        return f"{self.base_url}/lab/tree/{notebook_name}?reset&token={self.token}"
+
+    def start(self, timeout: float = 90.0) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={self.port}",
+            f"--ServerApp.token={self.token}",
+            "--allow-root",
+            "--LabApp.news_url=None",
+            "--ServerApp.open_browser=False",
+            "--MappingKernelManager.cull_idle_timeout=600",
+        ]
+        log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self._log = log
+        self.process = subprocess.Popen(
+            command,
+            cwd=self.root,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited early; see {self.log_path}")
+            with contextlib.suppress(OSError, urllib.error.URLError):
+                self.api("GET", "/api/status")
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"JupyterLab did not answer within {timeout:.0f} s; see {self.log_path}")
+
+    def api(self, method: str, path: str):
+        request = urllib.request.Request(
+            self.base_url + path,
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def forget_sessions(self) -> None:
+        """End every kernel session, so the next notebook starts in a fresh kernel."""
+        for session in self.api("GET", "/api/sessions") or []:
+            with contextlib.suppress(OSError, urllib.error.URLError):
+                self.api("DELETE", f"/api/sessions/{session['id']}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(OSError, urllib.error.URLError):
+            self.forget_sessions()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        self._log.close()
+        self.process = None
+
+
+def open_and_run_all(page, server: LabServer, notebook_name: str, timeout_s: float = 180.0):
+    """Open a notebook in a fresh kernel, Run All, and wait until every cell ran."""
+    server.forget_sessions()
+    page.goto(server.url(notebook_name), wait_until="domcontentloaded", timeout=90_000)
+    page.wait_for_function(KERNEL_READY, polling=200, timeout=90_000)
+    for _attempt in range(3):  # Run All is sometimes swallowed while Lab is still settling
+        page.click('.lm-MenuBar-itemLabel:text-is("Run")')
+        page.click('li.lm-Menu-item[data-command="runmenu:run-all"]')
+        try:
+            page.wait_for_function(EXECUTION_STARTED, polling=200, timeout=15_000)
+            break
+        except Exception:  # noqa: BLE001 - retried, then reported by the wait below
+            page.keyboard.press("Escape")
+    page.wait_for_function(ALL_CELLS_RAN, polling=250, timeout=timeout_s * 1000)
+
+
+def error_outputs(page) -> list[str]:
+    return page.evaluate(ERROR_OUTPUTS)
+
+
+def figure_of(control):
+    """The ipympl canvas of the widget that holds ``control`` (None for controls without one)."""
+    canvas = control.locator(
+        "xpath=ancestor::div[contains(@class,'widget-vbox')][.//div[contains(@class,"
+        "'jupyter-matplotlib-canvas-div')]][1]//div[contains(@class,'jupyter-matplotlib-"
+        "canvas-div')]/canvas[1]"
+    )
+    return canvas.first if canvas.count() else None
+
+
+def paints(canvas) -> int:
+    return canvas.evaluate("c => c.__paints || 0")
+
+
+def last_latency_ms(canvas) -> float:
+    return canvas.evaluate("c => c.__lastLatency")
+
+
+def wait_for_repaint(page, canvas, before: int, timeout_ms: int = 2000) -> bool:
+    try:
+        canvas.evaluate(
+            "(c, n) => new Promise((resolve, reject) => {"
+            "  const t0 = performance.now();"
+            "  const poll = () => (c.__paints || 0) > n ? resolve(true)"
+            f"    : performance.now() - t0 > {timeout_ms} ? reject(new Error('no repaint'))"
+            "    : requestAnimationFrame(poll);"
+            "  poll(); })",
+            before,
+        )
+        return True
+    except Exception:  # noqa: BLE001 - a missing repaint is the answer, not an error here
+        return False
+
+
+def press_slider(page, handle, key: str = "ArrowRight") -> tuple[str, str]:
+    """Move a slider one step with the keyboard; returns its value text before and after."""
+    before = handle.get_attribute("aria-valuetext") or ""
+    handle.focus()
+    page.keyboard.press(key)
+    page.wait_for_timeout(30)
+    return before, handle.get_attribute("aria-valuetext") or ""
