@@ -123,7 +123,7 @@ def test_recommender_rmse_and_predictions_match_factors(ratings_split):
     model = MatrixFactorization(40, 30, 2)
     start = model.init_params(np.random.default_rng(5), scale=0.3)
     explorer = RecommenderExplorer(model, train, test, start=start, lr=1.0, batch_size=32,
-                                   epochs=8, baselines={"mean": 1.0})
+                                   epochs=8, baselines={"mean": 50.0}, floor=0.01)
     explorer.set(epoch=5)
     params = explorer.record.params[5]
     U = params[: 40 * 2].reshape(40, 2)
@@ -132,6 +132,7 @@ def test_recommender_rmse_and_predictions_match_factors(ratings_split):
     assert explorer.test_rmse[5] == pytest.approx(np.sqrt(np.mean((predicted - test.y) ** 2)))
     np.testing.assert_allclose(explorer.pred_dots.get_offsets()[:, 1], predicted, atol=1e-12)
     assert explorer.test_rmse[-1] < explorer.test_rmse[0]
+    assert "better than the best baseline (mean" in explorer.message  # the floor is no baseline
 
 
 def test_recommender_divergence_is_explained(ratings_split):
@@ -197,6 +198,12 @@ def test_stream_sgd_full_chunk_batches_are_gradient_steps():
         theta = theta - 0.2 * (2 / 200) * X.T @ (X @ theta - y)
     np.testing.assert_allclose(record.coefficients, theta, rtol=1e-10)
     assert record.steps == 3 and list(record.rows_seen) == [0, 200, 400, 600]
+    # Smaller batches add geometric checkpoints inside a chunk; each is a real past state.
+    fine = stream_sgd(lambda: trend_chunks(1, 200, 200), 4, lr=0.2, batch_size=20, passes=1,
+                      rng=np.random.default_rng(0))
+    # Thresholds 20, 30, 45, 67.5, 101.25, 151.9: the first batch end past each, then the end.
+    assert list(fine.rows_seen) == [0, 20, 40, 60, 80, 120, 160, 200]
+    np.testing.assert_allclose(fine.history[-1], fine.coefficients)
     diverging = stream_sgd(lambda: trend_chunks(1, 200, 200), 4, lr=50.0, batch_size=20,
                            passes=3, rng=np.random.default_rng(0))
     assert diverging.diverged and np.all(np.isfinite(diverging.coefficients))

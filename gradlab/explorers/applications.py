@@ -272,15 +272,18 @@ class RecommenderExplorer(_EpochExplorer):
     model : gradlab.models.MatrixFactorization
     train, test : gradlab.data.RatingsData
     baselines : mapping of str to float
-        Held-out RMSE of other methods, drawn as dashed lines.
+        Held-out RMSE of other methods, drawn as dashed lines and compared in the message.
+    floor : float, optional
+        The noise floor (e.g. the planted truth's held-out RMSE), drawn as a dotted line.
     start : array_like, shape (model.dim,)
         Starting factors (they must not all be zero: at U = V = 0 the gradient vanishes).
     """
 
-    def __init__(self, model, train, test, *, start, baselines=None, lr=1.0,
+    def __init__(self, model, train, test, *, start, baselines=None, floor=None, lr=1.0,
                  lr_range=(1e-2, 100.0), batch_size=32, epochs=30, seed=0,
                  figsize=(9.4, 3.7), dpi=100, png_dpi=72):
         self.baselines = dict(baselines or {})
+        self.floor = None if floor is None else float(floor)
         super().__init__(model, train, test, lr=lr, lr_range=lr_range, batch_size=batch_size,
                          batch_sizes=(32, 128, 512, 2048), epochs=epochs, seed=seed, start=start,
                          figsize=figsize, dpi=dpi, png_dpi=png_dpi,
@@ -289,12 +292,15 @@ class RecommenderExplorer(_EpochExplorer):
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.22, top=0.9, wspace=0.25)
         (self.train_line,) = self.ax_rmse.plot([], [], color=_BLUE, label="SGD, training")
         (self.test_line,) = self.ax_rmse.plot([], [], color=_ORANGE, label="SGD, held-out")
-        styles = ["--", ":", "-."]
+        styles = ["--", "-.", (0, (5, 1, 1, 1, 1, 1))]
         for i, (name, value) in enumerate(self.baselines.items()):
             self.ax_rmse.axhline(value, color=_GREY, ls=styles[i % 3], lw=1,
                                  label=f"{name} ({value:.2f})")
-        self.ax_rmse.set(xlim=(0, self.epochs), xlabel="epoch", ylabel="RMSE", yscale="log")
-        self.ax_rmse.legend(loc="upper right", fontsize=7)
+        if self.floor is not None:
+            self.ax_rmse.axhline(self.floor, color="k", ls=":", lw=1,
+                                 label=f"noise floor ({self.floor:.2f})")
+        self.ax_rmse.set(xlim=(0, self.epochs), xlabel="epoch", ylabel="RMSE")
+        self.ax_rmse.legend(loc="center right", fontsize=7)
         truth = np.asarray(test.y)
         span = float(np.abs(truth).max()) * 1.15
         self.span = span
@@ -316,7 +322,7 @@ class RecommenderExplorer(_EpochExplorer):
         self.test_rmse = np.array([self.rmse(p, self.test) for p in self.record.params])
         values = np.concatenate([self.train_rmse, self.test_rmse, list(self.baselines.values())])
         values = values[np.isfinite(values) & (values > 0)]
-        self.ax_rmse.set_ylim(values.min() / 1.3, min(values.max(), 1e3) * 1.3)
+        self.ax_rmse.set_ylim(0, min(values.max(), 1e3) * 1.1)
 
     def _reveal(self, epoch):
         epochs = np.arange(epoch + 1)
@@ -517,12 +523,14 @@ class StreamRecord(NamedTuple):
 
 
 def stream_sgd(make_chunks: Callable[[], Iterator], dim, *, lr, batch_size, passes, rng,
-               checkpoints_per_pass=20, progress=None) -> StreamRecord:
+               progress=None) -> StreamRecord:
     """Mini-batch SGD on the mean squared error over a stream of ``(X, y)`` chunks.
 
     Each pass calls ``make_chunks()`` for a fresh iterator, shuffles the rows inside each chunk
     and takes one step per ``batch_size`` rows: ``θ ← θ − lr · (2/B) X_bᵀ (X_b θ − y_b)``.
-    The coefficients are kept about ``checkpoints_per_pass`` times per pass.
+    The coefficients are kept after every chunk and, in between, whenever the rows seen pass
+    the next of the geometrically spaced counts ``batch_size · 1.5^k`` (so a log-scale plot
+    shows the first steps too).
 
     Parameters
     ----------
@@ -548,7 +556,7 @@ def stream_sgd(make_chunks: Callable[[], Iterator], dim, *, lr, batch_size, pass
     theta = np.zeros(dim)
     rows, steps, diverged, stopped = 0, 0, False, False
     history, rows_seen = [theta.copy()], [0]
-    total = None
+    total, next_checkpoint = None, float(batch_size)
     try:
         for pass_index in range(passes):
             for X, y in make_chunks():
@@ -564,6 +572,12 @@ def stream_sgd(make_chunks: Callable[[], Iterator], dim, *, lr, batch_size, pass
                         diverged = True
                         raise _Diverged
                     theta = new
+                    done = rows + first + len(idx)
+                    if done >= next_checkpoint and first + len(idx) < len(y):
+                        history.append(theta.copy())
+                        rows_seen.append(done)
+                        while next_checkpoint <= done:
+                            next_checkpoint *= 1.5
                 rows += len(y)
                 history.append(theta.copy())
                 rows_seen.append(rows)
