@@ -38,6 +38,7 @@ import inspect
 import io
 import math
 import textwrap
+import time
 from collections.abc import Mapping
 
 import ipywidgets
@@ -64,6 +65,9 @@ __all__ = [
 ]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+# A control change less than this many seconds after the last frame is drawn lazily (a drag).
+_DRAW_GAP = 0.1
 
 # Colours of messages, shared by the figure text and the label beside the controls.
 _MESSAGE_COLOURS = {"info": "#333333", "warning": "#b35900", "error": "#b00020"}
@@ -232,6 +236,7 @@ class LiveFigure:
         self._silent: set[str] = set()
         self._button_callbacks: dict[str, object] = {}
         self._notes: list[str] = []  # said once, before the next message (e.g. a clipped value)
+        self._last_frame = 0.0  # when redraw(now=True) last rendered a frame
 
     # -- controls -----------------------------------------------------------------------------
     def add_control(self, name, widget, *, trait="value"):
@@ -330,7 +335,7 @@ class LiveFigure:
             self._applying = False
         if self._notes:  # a clipped value the update itself did not report
             self.show_message(*self._raw_message)
-        self.redraw()
+        self.redraw(now=True)
 
     def _apply(self, changes: Mapping[str, object]) -> None:
         """Recompute what ``changes`` touches and update the artists (subclasses override)."""
@@ -359,13 +364,23 @@ class LiveFigure:
         )
 
     # -- drawing and display --------------------------------------------------------------------
-    def redraw(self):
-        """Ask a live canvas to redraw (coalesced by ipympl) or refresh the fallback picture.
+    def redraw(self, now=False):
+        """Redraw a live canvas, or refresh the fallback picture.
 
-        A plain Agg canvas that nobody displays (tests, benchmarks) is left to draw on demand.
+        With ``now=True`` (after a control changed) an ipympl canvas renders and sends its frame
+        at once, saving the round trip of ``draw_idle`` (which asks the browser to request a
+        frame). Within ``_DRAW_GAP`` seconds of the previous frame, as during a mouse drag, it
+        falls back to ``draw_idle``, which the browser coalesces, so a stream of slider events
+        never queues a render each. A plain Agg canvas that nobody displays (tests, benchmarks)
+        is left to draw on demand.
         """
         if isinstance(self.figure.canvas, ipywidgets.DOMWidget):
-            self.figure.canvas.draw_idle()
+            quiet = time.perf_counter() - self._last_frame > _DRAW_GAP
+            if now and quiet and self._layout is not None:
+                self.figure.canvas.draw()
+                self._last_frame = time.perf_counter()
+            else:
+                self.figure.canvas.draw_idle()
         elif self._image is not None:
             buffer = io.BytesIO()
             self.figure.savefig(buffer, format="png", dpi=self.figure.dpi)
