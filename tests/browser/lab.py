@@ -289,3 +289,20 @@ def press_slider(page, handle, key: str = "ArrowRight") -> tuple[str, str]:
     page.keyboard.press(key)
     page.wait_for_timeout(30)
     return before, handle.get_attribute("aria-valuetext") or ""
+
+
+def open_in_voila(page, server: LabServer, notebook_name: str, timeout_s: float = 180.0):
+    """Render a notebook as an app through Voila (it executes server-side while streaming)."""
+    server.forget_sessions()
+    url = f"{server.base_url}/voila/render/{notebook_name}?token={server.token}"
+    # Voila streams the page as cells run: wait for the stream to end, not for the first byte.
+    page.goto(url, wait_until="commit", timeout=90_000)
+    page.wait_for_load_state("load", timeout=timeout_s * 1000)
+    page.wait_for_selector(".jupyter-matplotlib-canvas-div canvas", timeout=60_000)
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll("
+        "'.jupyter-matplotlib-canvas-div > canvas:first-child'))"
+        ".every(c => (c.__paints || 0) > 0)",
+        polling=250,
+        timeout=60_000,
+    )
