@@ -117,9 +117,9 @@ def work_every_control(page) -> tuple[list[str], int]:
     return problems, worked
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_lesson_runs_and_every_control_answers(name, lab, chromium, artifacts):
+def check_in_browser(chromium, artifacts, name, open_page):
+    """Open a lesson with ``open_page(page)``, then require: no error output, every control
+    answering, no JavaScript error. Saves a screenshot and the console log on failure."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(PAINT_PROBE)
     context.route(NOT_LOOPBACK, lambda route: route.abort())
@@ -136,7 +136,7 @@ def test_lesson_runs_and_every_control_answers(name, lab, chromium, artifacts):
         ),
     )
     try:
-        open_and_run_all(page, lab, name)
+        open_page(page)
         errors = error_outputs(page)
         assert not errors, f"{name} shows error output: {errors[:3]}"
         problems, worked = work_every_control(page)
@@ -150,3 +150,9 @@ def test_lesson_runs_and_every_control_answers(name, lab, chromium, artifacts):
         raise
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_lesson_runs_and_every_control_answers(name, lab, chromium, artifacts):
+    check_in_browser(chromium, artifacts, name, lambda page: open_and_run_all(page, lab, name))
