@@ -210,7 +210,7 @@ def parse(text: str, variables: Iterable[str | sympy.Symbol] | None = None) -> s
         allowed_names = _allowed_variable_names(variables)
         # Quote refused pieces in the learner's own notation when '^' was read as '**'.
         caret = isinstance(text, str) and "^" in text and "**" not in text
-        return _Builder(_prepare(text), allowed_names, caret=caret).build()
+        return _Builder(_prepare(text), allowed_names, caret=caret, typed=text).build()
     except ExpressionError:
         raise
     except (RecursionError, MemoryError):
@@ -272,7 +272,13 @@ def _prepare(text: object) -> str:
     )
 
 
-def _read_tree(text: str) -> ast.expr:
+# A number or closing bracket directly before a name or bracket: "2x", "3(x+1)", "(x)(y)".
+_IMPLICIT_PRODUCT = re.compile(r"(?:\d|\))\s*[A-Za-z_(]")
+
+
+def _read_tree(text: str, typed: str | None = None) -> ast.expr:
+    """Parse ``text`` (already with ``^`` as ``**``); messages quote ``typed``, as typed."""
+    shown = text if typed is None else typed
     try:
         with warnings.catch_warnings():
             # Python warns about odd literals ("1if", "'\\d'"); the learner gets our message.
@@ -280,12 +286,15 @@ def _read_tree(text: str) -> ast.expr:
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         reason = error.msg if isinstance(error.msg, str) else "syntax error"
+        hint = ""
+        if isinstance(shown, str) and _IMPLICIT_PRODUCT.search(shown):
+            hint = " Write every product with '*', e.g. 2*x or 3*(x + 1)."
         raise ExpressionError(
-            f"{_quote(text)} is not a well-formed formula ({reason}). {_ALLOWED}"
+            f"{_quote(shown)} is not a well-formed formula ({reason}).{hint} {_ALLOWED}"
         ) from None
     except (ValueError, OverflowError) as error:  # e.g. null characters in the text
         raise ExpressionError(
-            f"{_quote(text)} could not be read as a formula ({error}). {_ALLOWED}"
+            f"{_quote(shown)} could not be read as a formula ({error}). {_ALLOWED}"
         ) from None
     return tree.body
 
@@ -323,14 +332,16 @@ def _same_family(parent: ast.AST, child: ast.AST) -> bool:
 class _Builder:
     """Walk a checked syntax tree and build the sympy expression by hand."""
 
-    def __init__(self, text: str, allowed_names: set[str] | None, *, caret: bool) -> None:
+    def __init__(self, text: str, allowed_names: set[str] | None, *, caret: bool,
+                 typed: str | None = None) -> None:
         self.text = text
+        self.typed = text if typed is None else typed  # what the learner typed, for messages
         self.allowed_names = allowed_names
         self.caret = caret
         self.symbols: dict[str, sympy.Symbol] = {}
 
     def build(self) -> sympy.Expr:
-        root = _read_tree(self.text)
+        root = _read_tree(self.text, self.typed)
         _check_size(root)
         expr, _ = self.visit(root)
         return expr
@@ -466,7 +477,13 @@ class _Builder:
 
     def visit_call(self, node: ast.Call) -> tuple[sympy.Expr, float | None]:
         if not isinstance(node.func, ast.Name):
-            return self.visit(node.func)  # refuses: attribute, subscript, call of a call...
+            # Attribute access, subscripts and the like are refused while visiting them; a
+            # plain value before a bracket, as in "3(x + 1)", is a product written without '*'.
+            self.visit(node.func)
+            raise self.refuse(
+                node, "a value directly before '(' is not a product here: write every product "
+                "with '*', e.g. 3*(x + 1)"
+            )
         name = node.func.id
         if name not in _FUNCTIONS:
             raise self.refuse(node.func, f"{name!r} is not one of the known functions")

@@ -487,3 +487,23 @@ def test_hessian_matches_central_differences_of_the_gradient(text, point):
     scale = 1.0 + np.abs(exact).max() + np.abs(f.gradient(p)).max()
     # abs(u)^3 has a jump in its third derivative, which costs central differences O(step).
     np.testing.assert_allclose(exact, numeric, atol=1e-4 * scale, err_msg=text)
+
+
+def test_syntax_errors_quote_the_formula_as_the_learner_typed_it():
+    with pytest.raises(ExpressionError) as caught:
+        parse("x^^2")
+    assert "'x^^2'" in str(caught.value) and "**" not in str(caught.value).split(".")[0]
+
+
+def test_a_missing_multiplication_sign_gets_a_hint():
+    with pytest.raises(ExpressionError, match=r"Write every product with '\*'"):
+        parse("2x + y")
+    with pytest.raises(ExpressionError) as caught:
+        parse("x + + ")
+    assert "Write every product" not in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["3(x + 1)", "(x + 1)(y - 1)", "x^2(y)", "sin(x)(y)"])
+def test_a_value_before_a_bracket_is_refused_not_silently_dropped(text):
+    with pytest.raises(ExpressionError, match=r"write every product\s+with '\*'"):
+        parse(text)
