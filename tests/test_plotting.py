@@ -682,3 +682,15 @@ def test_library_never_touches_global_matplotlib_settings():
     forbidden = re.compile(r"rcParams|rc_context|style\.use|matplotlib\.use|plt\.rc\(")
     for source in PACKAGE.glob("*.py"):
         assert not forbidden.search(source.read_text()), source.name
+
+
+def test_gradient_field_colours_ignore_an_arrow_on_a_stationary_point():
+    from gradlab.plotting.contours import _magnitude_norm
+
+    # Magnitudes 1..1000 (three decades) plus one arrow on the minimum (|grad f| = 1e-15).
+    spread = np.geomspace(1.0, 1000.0, 12)
+    norm = _magnitude_norm(np.append(spread, 1e-15))
+    assert norm.vmin == pytest.approx(1.0) and norm.vmax == pytest.approx(1000.0)
+    colours = norm(spread)
+    assert colours.min() == pytest.approx(0.0) and colours.max() == pytest.approx(1.0)
+    assert norm(np.array([1e-15]))[0] == pytest.approx(0.0)  # clipped to the lowest colour

@@ -310,9 +310,11 @@ def _arrows(objective: Any, positions: np.ndarray, arrow_length: float, normaliz
 
 def _magnitude_norm(magnitude: np.ndarray) -> Normalize:
     finite = magnitude[np.isfinite(magnitude)]
-    positive = finite[finite > 0]
+    # An arrow that lands next to a stationary point (|grad f| ~ 1e-15) must not stretch the
+    # colour scale over fifteen decades: such arrows take the lowest colour (clip) instead.
+    positive = finite[finite > 1e-6 * finite.max()] if finite.size else finite
     if positive.size and uses_log_scale(positive):
-        return LogNorm(positive.min(), positive.max())
+        return LogNorm(positive.min(), positive.max(), clip=True)
     if finite.size == 0 or finite.max() <= finite.min():
         return Normalize(0.0, 1.0 if finite.size == 0 else max(float(finite.max()), 1.0))
     return Normalize(float(finite.min()), float(finite.max()))
