@@ -694,3 +694,16 @@ def test_gradient_field_colours_ignore_an_arrow_on_a_stationary_point():
     colours = norm(spread)
     assert colours.min() == pytest.approx(0.0) and colours.max() == pytest.approx(1.0)
     assert norm(np.array([1e-15]))[0] == pytest.approx(0.0)  # clipped to the lowest colour
+
+
+def test_gradient_cloud_legend_names_what_the_dots_are():
+    from gradlab.plotting.stochastic import gradient_cloud
+
+    fig, ax = plt.subplots()
+    try:
+        grads = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+        gradient_cloud(ax, grads, grads.mean(axis=0), np.zeros(2), label="single examples")
+        labels = [h.get_label() for h in ax.get_legend_handles_labels()[0]]
+        assert "single examples" in labels and "mini-batch gradients" not in labels
+    finally:
+        plt.close(fig)

@@ -85,8 +85,8 @@ def _check_cloud(minibatch_grads: Any, full_grad: Any, origin: Any
 
 
 def gradient_cloud(ax: Any, minibatch_grads: Any, full_grad: Any, origin: Any, *,
-                   scale: float = 1.0, ellipse: bool = True, n_std: float = 2.0
-                   ) -> GradientCloudArtists:
+                   scale: float = 1.0, ellipse: bool = True, n_std: float = 2.0,
+                   label: str = "mini-batch gradients") -> GradientCloudArtists:
     """Draw mini-batch gradients as a cloud of arrow tips around the full-batch gradient.
 
     Every mini-batch gradient is a faint spoke from ``origin`` ending in a dot; the full
@@ -107,6 +107,8 @@ def gradient_cloud(ax: Any, minibatch_grads: Any, full_grad: Any, origin: Any, *
         Draw the covariance ellipse.
     n_std : float
         Size of the ellipse in standard deviations.
+    label : str
+        Legend entry of the cloud (e.g. "single-example gradients" for batch size 1).
 
     Returns
     -------
@@ -123,7 +125,7 @@ def gradient_cloud(ax: Any, minibatch_grads: Any, full_grad: Any, origin: Any, *
     spokes = LineCollection([], colors=cloud_color, linewidths=0.6, alpha=0.35, zorder=3)
     ax.add_collection(spokes, autolim=False)
     tips = ax.scatter([], [], s=14, color=cloud_color, alpha=0.8, zorder=4,
-                      label="mini-batch gradients")
+                      label=label)
     full_arrow = ax.quiver([0.0], [0.0], [0.0], [0.0], color=full_color, angles="xy",
                            scale_units="xy", scale=1.0, width=0.008, zorder=5)
     ax.plot([], [], color=full_color, linewidth=3, label="full gradient")
