@@ -37,6 +37,7 @@ warnings; :func:`gradlab.runner.run` treats such values as divergence.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import NamedTuple
 
@@ -256,6 +257,26 @@ class _Model:
             np.array(losses).reshape(params.shape[:-1]),
             np.array(grads).reshape(params.shape),
         )
+
+    # -- the training loops' fast path ---------------------------------------------------------
+
+    def _unflatten_unchecked(self, params) -> dict[str, np.ndarray]:
+        """:meth:`unflatten` for ONE flat float vector ``(dim,)`` that is known to be valid."""
+        blocks, start = {}, 0
+        for name, shape in self.shapes.items():
+            size = math.prod(shape)
+            blocks[name] = params[start : start + size].reshape(shape)
+            start += size
+        return blocks
+
+    def _gradient_unchecked(self, params, X, y) -> np.ndarray:
+        """The gradient for ONE parameter vector, skipping every argument check.
+
+        For training loops that take thousands of small steps: ``params`` must be a float
+        vector ``(dim,)`` and ``X, y`` what :meth:`_check_data` returned (or rows of it). The
+        result equals :meth:`gradient` bit for bit; models with a faster path override this.
+        """
+        return self._loss_and_gradient(params, X, y)[1]
 
     def _map_rows(self, function, params):
         """Apply ``function`` to each parameter vector and stack the results."""
@@ -507,6 +528,17 @@ class SoftmaxRegression(_Model):
         grad_W = X.T @ dz + 2.0 * self.l2 * W
         grad_b = dz.sum(axis=0)
         return loss, self.flatten({"W": grad_W, "b": grad_b})
+
+    def _gradient_unchecked(self, params, X, y):
+        # The same arithmetic as _loss_and_gradient_row, without the loss and the checks.
+        blocks = self._unflatten_unchecked(params)
+        W, b = blocks["W"], blocks["b"]
+        n = X.shape[0]
+        dz = np.exp(_log_softmax(X @ W + b))
+        dz[np.arange(n), y] -= 1.0
+        dz /= n
+        grad_W = X.T @ dz + 2.0 * self.l2 * W
+        return np.concatenate([grad_W.ravel(), dz.sum(axis=0)])
 
     def predict_proba(self, params, X) -> np.ndarray:
         """Class probabilities, shape ``(..., n_samples, n_classes)``."""
@@ -820,6 +852,35 @@ class MLP(_Model):
         grads = self._backward(params, cache, y)
         return loss, self.flatten(grads)
 
+    def _gradient_unchecked(self, params, X, y):
+        # _forward and _backward of one vector, the blocks split once and nothing checked.
+        hidden, derivative = _ACTIVATIONS[self.activation]
+        blocks = self._unflatten_unchecked(params)
+        layers = [(blocks[f"W{l}"], blocks[f"b{l}"]) for l in range(1, self.n_layers + 1)]
+        zs, activations = [], [X]
+        for l, (W, b) in enumerate(layers, start=1):
+            z = activations[-1] @ W + b
+            zs.append(z)
+            activations.append(hidden(z) if l < self.n_layers else self._output_function(z))
+        n = X.shape[0]
+        output = activations[-1]
+        if self.output == "sigmoid":
+            delta = (output - y[:, None]) / n
+        elif self.output == "softmax":
+            delta = output.copy()
+            delta[np.arange(n), y] -= 1.0
+            delta /= n
+        else:
+            delta = 2.0 * (output - y) / n
+        pieces = []
+        for l in range(self.n_layers, 0, -1):
+            W, _ = layers[l - 1]
+            pieces.append(delta.sum(axis=0))
+            pieces.append((activations[l - 1].T @ delta + 2.0 * self.l2 * W).ravel())
+            if l > 1:
+                delta = (delta @ W.T) * derivative(zs[l - 2], activations[l - 1])
+        return np.concatenate(pieces[::-1])
+
     # -- predictions ---------------------------------------------------------------------------
 
     def predict_proba(self, params, X) -> np.ndarray:
@@ -950,6 +1011,18 @@ class MatrixFactorization(_Model):
         np.add.at(grad_V, items, (2.0 / n) * errors[:, None] * U[users])
         return loss, self.flatten({"U": grad_U, "V": grad_V})
 
+    def _gradient_unchecked(self, params, X, y):
+        # The same arithmetic as _loss_and_gradient_row, without the loss and the checks.
+        (users, items), blocks = X, self._unflatten_unchecked(params)
+        U, V = blocks["U"], blocks["V"]
+        n = len(y)
+        errors = np.sum(U[users] * V[items], axis=1) - y
+        grad_U = 2.0 * self.l2 * U
+        grad_V = 2.0 * self.l2 * V
+        np.add.at(grad_U, users, (2.0 / n) * errors[:, None] * V[items])
+        np.add.at(grad_V, items, (2.0 / n) * errors[:, None] * U[users])
+        return np.concatenate([grad_U.ravel(), grad_V.ravel()])
+
     def full_matrix(self, params) -> np.ndarray:
         """The predicted complete matrix ``U @ V.T``, shape ``(..., n_users, n_items)``."""
         blocks = self.unflatten(params)
@@ -1078,6 +1151,17 @@ class LinearAutoencoder(_Model):
         grad_E = X.T @ grad_H + 2.0 * self.l2 * E
         grad_c = grad_R.sum(axis=0)
         return loss, self.flatten({"E": grad_E, "D": grad_D, "c": grad_c})
+
+    def _gradient_unchecked(self, params, X, y):
+        # The same arithmetic as _loss_and_gradient_row, without the loss and the checks.
+        blocks = self._unflatten_unchecked(params)
+        E, D, c = blocks["E"], blocks["D"], blocks["c"]
+        n = X.shape[0]
+        H = X @ E
+        grad_R = (2.0 / n) * (H @ D + c - X)
+        grad_D = H.T @ grad_R + 2.0 * self.l2 * D
+        grad_E = X.T @ (grad_R @ D.T) + 2.0 * self.l2 * E
+        return np.concatenate([grad_E.ravel(), grad_D.ravel(), grad_R.sum(axis=0)])
 
     def predict(self, params, X) -> np.ndarray:
         """Reconstructions ``X E D + c``, shape ``(..., n_samples, n_features)``."""
