@@ -29,9 +29,7 @@ SEED_DIR = ROOT.parent / "shared" / "seed"
 
 # Links whose heading JupyterLab cannot scroll to (see the module docstring). Each one opens the
 # right notebook at its top; the fix is an ASCII heading in that lesson.
-UNREACHABLE_BY_DESIGN = {
-    "03_choose_the_learning_rate.ipynb#6.-Let-a-method-choose-the-step-size-—-and-count-the-cost",
-}
+UNREACHABLE_BY_DESIGN: set[str] = set()
 
 _LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 # Inline math that MathJax typesets to the same characters (the text JupyterLab names it by).
