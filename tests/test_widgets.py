@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from gradlab import widgets
-from gradlab.widgets import LiveFigure, PredictRevealCheck, log_slider
+from gradlab.widgets import LiveFigure, PredictRevealCheck, batches, descent, log_slider
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -313,7 +313,7 @@ def test_descent_path_is_plain_gradient_descent(explorer):
 
 def test_descent_slider_moves_artists_without_new_ones_or_contouring(explorer, monkeypatch):
     calls = []
-    monkeypatch.setattr(widgets, "contour_map",
+    monkeypatch.setattr(descent, "contour_map",
                         lambda *a, **k: calls.append(a) or pytest.fail("re-contoured"))
     explorer.figure.canvas.draw()
     counts = (len(explorer.ax.get_children()), len(explorer.loss_ax.get_children()),
@@ -449,8 +449,8 @@ def test_surface_picker_recontours_once(close_all, monkeypatch):
     from gradlab.optimizers import SGD
 
     calls = []
-    original = widgets.contour_map
-    monkeypatch.setattr(widgets, "contour_map",
+    original = descent.contour_map
+    monkeypatch.setattr(descent, "contour_map",
                         lambda *a, **k: calls.append(1) or original(*a, **k))
     bowl, tilted = _Bowl(), _TiltedBowl()
     w = widgets.DescentExplorer(bowl, {"SGD": SGD}, surfaces={"bowl": bowl, "tilted": tilted},
@@ -637,7 +637,7 @@ def test_batch_explorer_minibatch_path_follows_the_seeded_sampler(close_all, lin
 def test_batch_cloud_shrinks_to_the_full_gradient(close_all, line_data, monkeypatch):
     X, y = line_data
     w = widgets.BatchSizeExplorer(X, y, seed=0, batch_size=1, start=(-1.0, 1.0))
-    monkeypatch.setattr(widgets, "contour_map", lambda *a, **k: pytest.fail("re-contoured"))
+    monkeypatch.setattr(batches, "contour_map", lambda *a, **k: pytest.fail("re-contoured"))
     full = _mse_gradient(np.array([-1.0, 1.0]), X[:, 0], y)
     singles = w.cloud_gradients
     # Each batch-of-one gradient is one sample's gradient.
@@ -748,8 +748,8 @@ def test_every_slider_extreme_gives_a_picture_and_a_message(close_all, optimizer
 
 def test_a_burst_of_changes_runs_the_optimizer_once(explorer, monkeypatch):
     calls = []
-    original = widgets.run
-    monkeypatch.setattr(widgets, "run", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = descent.run
+    monkeypatch.setattr(descent, "run", lambda *a, **k: calls.append(1) or original(*a, **k))
     with explorer.hold():
         for lr in np.geomspace(0.01, 0.1, 25):
             explorer.controls["lr"].value = lr

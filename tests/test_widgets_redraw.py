@@ -5,8 +5,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from gradlab import widgets  # noqa: E402
-from gradlab.widgets import LiveFigure  # noqa: E402
+from gradlab.widgets import LiveFigure, base  # noqa: E402
 
 
 class CountingCanvas(ipywidgets.DOMWidget):
@@ -36,7 +35,7 @@ class Slope(LiveFigure):
 
 def test_lone_changes_draw_at_once_and_a_burst_falls_back_to_draw_idle(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr(widgets.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(base.time, "perf_counter", lambda: clock[0])
     figure = Slope()
     canvas = CountingCanvas(figure.figure)
     figure.figure.canvas = canvas
@@ -47,10 +46,10 @@ def test_lone_changes_draw_at_once_and_a_burst_falls_back_to_draw_idle(monkeypat
         canvas.calls.clear()
         figure.set(a=0.2)
         assert canvas.calls == ["draw"]
-        clock[0] += widgets._DRAW_GAP / 2  # the next event of a drag
+        clock[0] += base._DRAW_GAP / 2  # the next event of a drag
         figure.set(a=0.3)
         assert canvas.calls == ["draw", "draw_idle"]
-        clock[0] += widgets._DRAW_GAP * 2  # a later key press
+        clock[0] += base._DRAW_GAP * 2  # a later key press
         figure.set(a=0.4)
         assert canvas.calls == ["draw", "draw_idle", "draw"]
         assert list(figure.line.get_ydata()) == [0, 0.4]

@@ -1,0 +1,472 @@
+"""The base of every live figure: :class:`LiveFigure`, :func:`log_slider`, and small helpers.
+
+:class:`LiveFigure` holds a matplotlib figure, a dict of ipywidgets ``controls``, the layout,
+the message line and the static PNG picture. A control change goes through one pure-Python
+path, ``set(**changes)`` → ``_apply(changes)``; a subclass implements ``_apply`` and moves its
+artists in place. The helpers below it (start points, tick formatting, number formatting) are
+shared by the explorers here and in :mod:`gradlab.explorers`.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import io
+import math
+import textwrap
+import time
+from collections.abc import Mapping
+
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+
+__all__ = ["LiveFigure", "log_slider"]
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+# A control change less than this many seconds after the last frame is drawn lazily (a drag).
+_DRAW_GAP = 0.1
+
+
+# Colours of messages, shared by the figure text and the label beside the controls.
+_MESSAGE_COLOURS = {"info": "#333333", "warning": "#b35900", "error": "#b00020"}
+
+
+def log_slider(description, value, low, high, *, readout_format=".3g", steps_per_decade=50):
+    """A slider whose position is the base-10 logarithm of its value.
+
+    Parameters
+    ----------
+    description : str
+        The label shown left of the slider.
+    value, low, high : float
+        Initial value and range; all positive, ``low < high``.
+    readout_format : str
+        Format of the number shown beside the slider.
+    steps_per_decade : int
+        Resolution of the slider: positions per factor of ten.
+
+    Returns
+    -------
+    ipywidgets.FloatLogSlider
+
+    Examples
+    --------
+    >>> s = log_slider("lr", 0.1, 1e-3, 10.0)
+    >>> round(s.min, 6), round(s.max, 6), s.value
+    (-3.0, 1.0, 0.1)
+    """
+    if not (0 < low < high):
+        raise ValueError(f"log_slider {description!r}: need 0 < low < high, got {low}, {high}")
+    if not (low <= value <= high):
+        raise ValueError(
+            f"log_slider {description!r}: value {value} lies outside [{low}, {high}]"
+        )
+    return ipywidgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=math.log10(low),
+        max=math.log10(high),
+        step=1 / steps_per_decade,
+        description=description,
+        readout_format=readout_format,
+        continuous_update=True,
+    )
+
+
+def _range_note(name, control, value):
+    """A sentence when ``value`` lies outside the slider's range (the slider will clip it)."""
+    if not hasattr(control, "min") or not isinstance(value, int | float | np.number):
+        return ""
+    low, high = control.min, control.max
+    if isinstance(control, ipywidgets.FloatLogSlider):
+        low, high = control.base**low, control.base**high
+    if low <= value <= high:
+        return ""
+    used = low if value < low else high
+    return f"{name} = {value:.4g} is outside [{low:.4g}, {high:.4g}]; using {used:.4g}."
+
+
+def _admissible(name, control, value):
+    """``(value the control accepts, note)``: a value a picker does not offer becomes the
+    nearest number it offers, with a sentence saying so."""
+    options = getattr(control, "options", None)
+    if options is None or value in options:
+        return value, _range_note(name, control, value)
+    numbers = [o for o in options if isinstance(o, int | float)]
+    if not numbers or not isinstance(value, int | float | np.number):
+        raise ValueError(f"{name} must be one of {list(options)}, got {value!r}")
+    nearest = min(numbers, key=lambda o: abs(o - value))
+    return nearest, (f"{name} = {value:.4g} is not possible (allowed {min(numbers):g} to "
+                     f"{max(numbers):g}); using {nearest:g}.")
+
+
+def _png_base64(figure, dpi):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+class LiveFigure:
+    """Plumbing shared by every interactive figure: figure, controls, layout, message, picture.
+
+    A subclass builds its axes and artists in ``__init__`` (after calling this one), registers
+    its controls with :meth:`add_control`, and implements :meth:`_apply`, which receives a dict
+    ``{control name: new value}`` of everything that changed since the last update and updates
+    the artists in place. The base class coalesces changes: a burst of changes made while an
+    update runs (or inside :meth:`hold`) is applied once, with the latest values.
+
+    Parameters
+    ----------
+    figsize : tuple of float
+        Figure size in inches.
+    dpi : float
+        Resolution of the live figure.
+    png_dpi : float
+        Resolution of the static picture stored in the notebook (modest, to keep files small).
+    title : str
+        A short plain-text description, used as the ``text/plain`` output.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+    controls : dict of str to ipywidgets.Widget
+    message : str
+        The message currently shown in the figure ('' when none).
+    updates : int
+        How many times :meth:`_apply` ran (tests use it to check coalescing).
+
+    Examples
+    --------
+    A widget of one's own: a slider ``a`` that tilts a line. Build the artists once; update them
+    in ``_apply``.
+
+    >>> import ipywidgets
+    >>> class Tilt(LiveFigure):
+    ...     def __init__(self):
+    ...         super().__init__(figsize=(3, 2), title="tilt")
+    ...         ax = self.figure.add_subplot()
+    ...         (self.line,) = ax.plot([0, 1], [0, 0])
+    ...         ax.set_ylim(-1, 1)
+    ...         self.add_control("a", ipywidgets.FloatSlider(value=0, min=-1, max=1))
+    ...     def _apply(self, changes):
+    ...         self.line.set_ydata([0, changes["a"]])
+    ...         self.show_message(f"slope {changes['a']:g}")
+    >>> tilt = Tilt()
+    >>> tilt.set(a=0.5).message
+    'slope 0.5'
+    >>> tilt.set(a=3).message  # the slider clips, and says so
+    'a = 3 is outside [-1, 1]; using 1. slope 1'
+    >>> tilt.close()
+
+    Notes
+    -----
+    The figure is created with ``plt.figure`` inside ``plt.ioff()``: under ipympl
+    (``%matplotlib widget``) its canvas is a widget placed into :attr:`layout`; under other
+    backends the layout shows an ``ipywidgets.Image`` refreshed after each update.
+    No global matplotlib setting is changed. Call :meth:`close` to release the figure.
+    """
+
+    def __init__(self, *, figsize=(8.0, 4.0), dpi=100, png_dpi=72, title="interactive figure"):
+        with plt.ioff():
+            self.figure = plt.figure(figsize=figsize, dpi=dpi)
+        canvas = self.figure.canvas
+        # ipympl canvases have these traits; set them per figure, never through rcParams.
+        for trait, value in (("header_visible", False), ("footer_visible", False),
+                             ("toolbar_visible", False), ("resizable", False)):
+            if hasattr(canvas, trait):
+                setattr(canvas, trait, value)
+        self.controls: dict[str, ipywidgets.Widget] = {}
+        self.png_dpi = png_dpi
+        self.title = title
+        self.updates = 0
+        self.message = ""
+        self._raw_message = ("", "info")
+        self._message_artist = self.figure.text(
+            0.5, 0.005, "", ha="center", va="bottom", fontsize=9,
+            color=_MESSAGE_COLOURS["info"],
+        )
+        self.status = ipywidgets.HTML(value="")
+        self._pending: dict[str, object] = {}
+        self._hold_depth = 0
+        self._applying = False
+        self._layout = None
+        self._image = None
+        self._silent: set[str] = set()
+        self._button_callbacks: dict[str, object] = {}
+        self._notes: list[str] = []  # said once, before the next message (e.g. a clipped value)
+        self._last_frame = 0.0  # when redraw(now=True) last rendered a frame
+
+    # -- controls -----------------------------------------------------------------------------
+    def add_control(self, name, widget, *, trait="value"):
+        """Register ``widget`` as control ``name``; its changes reach :meth:`_apply`.
+
+        Returns the widget, so a subclass can write ``self.add_control("lr", log_slider(...))``.
+        """
+        if name in self.controls:
+            raise ValueError(f"control {name!r} is already registered")
+        self.controls[name] = widget
+
+        def observer(change, name=name):
+            if name in self._silent:
+                return
+            self._on_change(name, change["new"])
+
+        widget.observe(observer, names=trait)
+        return widget
+
+    def add_button(self, name, description, callback):
+        """Register a button ``name`` whose click calls ``callback()`` (then redraws)."""
+        button = ipywidgets.Button(description=description)
+
+        def on_click(_button):
+            self._on_change(name, True)
+
+        button.on_click(on_click)
+        self.controls[name] = button
+        self._button_callbacks[name] = callback
+        return button
+
+    @contextlib.contextmanager
+    def hold(self):
+        """Collect changes made inside the block and apply them once at its end."""
+        self._hold_depth += 1
+        try:
+            yield self
+        finally:
+            self._hold_depth -= 1
+            if self._hold_depth == 0:
+                self._flush()
+
+    def set(self, **changes):
+        """Set several controls at once (one update), e.g. ``widget.set(lr=0.3, steps=40)``.
+
+        Values go through the controls, so sliders clip them to their range exactly as a learner's
+        mouse would; a name that is not a control raises ``ValueError`` naming the known ones.
+        """
+        unknown = sorted(set(changes) - set(self.controls))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no control {unknown[0]!r}; "
+                f"controls are {sorted(self.controls)}"
+            )
+        with self.hold():
+            for name, value in changes.items():
+                control = self.controls[name]
+                if isinstance(control, ipywidgets.Button):
+                    self._on_change(name, True)
+                    continue
+                value, note = _admissible(name, control, value)
+                if note:
+                    self._notes.append(note)
+                control.value = value
+        return self
+
+    @contextlib.contextmanager
+    def _quietly(self, *names):
+        """Change controls from code without triggering updates (e.g. a new slider range)."""
+        self._silent.update(names)
+        try:
+            yield
+        finally:
+            self._silent.difference_update(names)
+
+    def _on_change(self, name, value):
+        self._pending[name] = value
+        if self._hold_depth == 0 and not self._applying:
+            self._flush()
+
+    def _flush(self):
+        if self._applying:
+            return
+        self._applying = True
+        try:
+            # A change made while applying (e.g. a control adjusted by code) joins the next pass.
+            while self._pending:
+                changes, self._pending = self._pending, {}
+                for name in [n for n in changes if n in self._button_callbacks]:
+                    self._button_callbacks[name]()
+                    changes.pop(name)
+                self.updates += 1
+                with np.errstate(all="ignore"):
+                    self._apply(changes)
+        finally:
+            self._applying = False
+        if self._notes:  # a clipped value the update itself did not report
+            self.show_message(*self._raw_message)
+        self.redraw(now=True)
+
+    def _apply(self, changes: Mapping[str, object]) -> None:
+        """Recompute what ``changes`` touches and update the artists (subclasses override)."""
+
+    # -- messages -----------------------------------------------------------------------------
+    def show_message(self, text, kind="info"):
+        """Show ``text`` in the figure and beside the controls; ``''`` clears it.
+
+        ``kind`` is ``'info'``, ``'warning'`` or ``'error'`` (the colour).
+        """
+        if kind not in _MESSAGE_COLOURS:
+            raise ValueError(f"kind must be one of {sorted(_MESSAGE_COLOURS)}, got {kind!r}")
+        self._raw_message = (text, kind)
+        if self._notes:
+            text = " ".join([*self._notes, text]).strip()
+            kind = "warning" if kind == "info" else kind
+            self._notes.clear()
+        self.message = text
+        colour = _MESSAGE_COLOURS[kind]
+        # Break lines ourselves: matplotlib's wrap=True can clip centred text at the edges.
+        characters = int(self.figure.get_figwidth() * 72 / (0.6 * 9))
+        self._message_artist.set_text(textwrap.fill(text, characters))
+        self._message_artist.set_color(colour)
+        self.status.value = (
+            f'<span style="color:{colour}">{html.escape(text)}</span>' if text else ""
+        )
+
+    # -- drawing and display --------------------------------------------------------------------
+    def redraw(self, now=False):
+        """Redraw a live canvas, or refresh the fallback picture.
+
+        With ``now=True`` (after a control changed) an ipympl canvas renders and sends its frame
+        at once, saving the round trip of ``draw_idle`` (which asks the browser to request a
+        frame). Within ``_DRAW_GAP`` seconds of the previous frame, as during a mouse drag, it
+        falls back to ``draw_idle``, which the browser coalesces, so a stream of slider events
+        never queues a render each. A plain Agg canvas that nobody displays (tests, benchmarks)
+        is left to draw on demand.
+        """
+        if isinstance(self.figure.canvas, ipywidgets.DOMWidget):
+            quiet = time.perf_counter() - self._last_frame > _DRAW_GAP
+            if now and quiet and self._layout is not None:
+                self.figure.canvas.draw()
+                self._last_frame = time.perf_counter()
+            else:
+                self.figure.canvas.draw_idle()
+        elif self._image is not None:
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png", dpi=self.figure.dpi)
+            self._image.value = buffer.getvalue()
+
+    def _control_rows(self):
+        """Rows of controls for the layout (subclasses may group them differently)."""
+        return [ipywidgets.HBox(list(self.controls.values())[i:i + 3])
+                for i in range(0, len(self.controls), 3)]
+
+    @property
+    def layout(self):
+        """The widget to display: controls, the message label, and the figure."""
+        if self._layout is None:
+            canvas = self.figure.canvas
+            if isinstance(canvas, ipywidgets.DOMWidget):
+                view = canvas
+            else:
+                self._image = ipywidgets.Image(format="png")
+                view = self._image
+            self._layout = ipywidgets.VBox([*self._control_rows(), self.status, view])
+            self.redraw()
+        return self._layout
+
+    def static_png(self, dpi=None):
+        """The figure as it is now, as base64-encoded PNG (``dpi`` defaults to ``png_dpi``)."""
+        return _png_base64(self.figure, self.png_dpi if dpi is None else dpi)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        """One output holding the live widget view, a PNG of the figure, and a plain-text line.
+
+        JupyterLab with a kernel renders the widget; GitHub and nbviewer fall back to the PNG.
+        """
+        bundle = self.layout._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
+        bundle = dict(bundle)
+        bundle["image/png"] = self.static_png()
+        bundle["text/plain"] = self.title
+        return bundle
+
+    def close(self):
+        """Close the figure and the controls."""
+        plt.close(self.figure)
+        for control in self.controls.values():
+            control.close()
+        if self._layout is not None:
+            self._layout.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers shared by the explorers
+# ---------------------------------------------------------------------------------------------
+
+
+_DOWNHILL = ("f kept decreasing along the path, so the iterates ran off downhill: the "
+             "function has no minimum in that direction (a smaller lr only slows this down)")
+
+
+def _runs_downhill(values, diverged_at):
+    """Whether the values before divergence kept falling below the start value (f → −∞)."""
+    finite = values[:diverged_at]
+    finite = finite[np.isfinite(finite)]
+    return bool(finite.size >= 3 and finite[-1] < finite[0] and np.all(np.diff(finite[-3:]) < 0))
+
+
+def _default_start(objective):
+    """The objective's own start point if it has one, else a point inside its window.
+
+    The fallback sits 15 % in from the low x edge and the high y edge (the upper left of a
+    2-D window): away from the usual minima at the centre, yet inside the view.
+    """
+    for attribute in ("start", "default_start"):
+        start = getattr(objective, attribute, None)
+        if start is not None:
+            return np.asarray(start, dtype=float).reshape(-1)
+    (xlo, xhi), *rest = objective.window
+    coordinates = [xlo + 0.15 * (xhi - xlo)]
+    coordinates += [hi - 0.15 * (hi - lo) for lo, hi in rest]
+    return np.array(coordinates, dtype=float)
+
+
+def _check_start(start, window, name="start"):
+    start = np.asarray(start, dtype=float).reshape(-1)
+    if start.shape != (len(window),) or not np.all(np.isfinite(start)):
+        raise ValueError(f"{name} must be {len(window)} finite number(s), got {start.tolist()}")
+    for value, (lo, hi), axis in zip(start, window, "xyz", strict=False):
+        if not lo <= value <= hi:
+            raise ValueError(
+                f"{name} {tuple(start.tolist())} lies outside the window: "
+                f"{axis} must be in [{lo:g}, {hi:g}]"
+            )
+    return start
+
+
+def _few_ticks(*axes):
+    """At most about five labelled ticks per axis and no minor ticks: tick text is most of the
+    cost of a redraw, and a live figure needs no finer scale."""
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_major_locator(LogLocator(numticks=5))
+                # Plain labels ("1e-05"): mathtext powers of ten cost ~10 ms a draw.
+                axis.set_major_formatter(FuncFormatter(_plain_tick))
+            else:
+                axis.set_major_locator(MaxNLocator(5))
+            axis.set_minor_locator(NullLocator())
+
+
+def _plain_tick(value, _position=None):
+    return f"{value:g}"
+
+
+def _fmt(value, digits=3):
+    value = float(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    return f"{value:.{digits}g}"
+
+
+def _position_slider(description, value, low, high):
+    return ipywidgets.FloatSlider(
+        value=float(value), min=float(low), max=float(high), step=(high - low) / 400,
+        description=description, readout_format=".3g", continuous_update=True,
+    )

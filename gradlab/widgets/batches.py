@@ -1,0 +1,238 @@
+"""The noise of mini-batch gradients: :class:`BatchSizeExplorer` shows the cloud of mini-batch
+gradients on a loss built from data, and a mini-batch SGD path beside the full-batch one.
+"""
+
+from __future__ import annotations
+
+import ipywidgets
+import numpy as np
+
+from gradlab.plotting.contours import contour_map
+from gradlab.plotting.stochastic import gradient_cloud
+from gradlab.plotting.trajectories import trajectory_lines
+from gradlab.runner import run
+from gradlab.widgets.base import (
+    LiveFigure,
+    _check_start,
+    _default_start,
+    _few_ticks,
+    _fmt,
+    _position_slider,
+    log_slider,
+)
+
+__all__ = ["BatchSizeExplorer"]
+
+
+def _batch_sizes(n_samples):
+    """1, 2, 3, 5, 8, ... up to ``n_samples``: about four sizes per factor of ten."""
+    sizes = np.unique(np.round(np.geomspace(1, n_samples, 4 * int(np.log10(n_samples) + 1)))
+                      .astype(int))
+    return [int(s) for s in sorted(set(sizes) | {1, n_samples})]
+
+
+class BatchSizeExplorer(LiveFigure):
+    """Mean-squared-error contours over ``(w, b)`` for a line fitted to data, with the cloud of
+    mini-batch gradients at the current point and a mini-batch SGD path beside the full-batch one.
+
+    Controls: ``batch`` (batch size, ``1 .. n`` on a log-like scale), ``lr`` (log slider),
+    ``w0``/``b0`` (start; a click on the map sets it too), ``seed`` (draw other batches),
+    ``step`` with ``play`` (the cloud is drawn at the point of that step).
+
+    Parameters
+    ----------
+    X : array (n, 1)
+        One feature per sample.
+    y : array (n,)
+    seed : int
+        Seeds the batch order (``numpy.random.default_rng(seed)``) and, separately, the batches
+        of the cloud; the same settings always give the same picture.
+    batch_size : int, optional
+        Initial batch size, ``1 <= batch_size <= n`` (default about ``n / 10``).
+    lr : float, optional
+        Default: a quarter of 2/λmax of the full loss (the same bound as gradient descent).
+    lr_range : (float, float), optional
+        Range of the learning-rate slider (default ``(lr / 1000, lr * 100)``).
+    steps : int
+    start : (w, b), optional
+        Default: upper left of the window, as for :class:`DescentExplorer`.
+    window : ((wlo, whi), (blo, bhi)), optional
+        Default: the least-squares fit ``(w*, b*)`` ± ``(2 + |w*|, 2 + |b*|)``.
+    optimizer : callable, optional
+        ``optimizer(lr=...)`` giving the optimizer of both paths; default plain
+        :class:`gradlab.optimizers.SGD`.
+    n_cloud : int
+        How many mini-batches the cloud shows.
+    resolution : int
+        Contour grid points per axis.
+    figsize, dpi, png_dpi
+        See :class:`LiveFigure`.
+    """
+
+    def __init__(self, X, y, *, seed, batch_size=None, lr=None, lr_range=None, steps=30,
+                 start=None, window=None, optimizer=None, n_cloud=30, resolution=80,
+                 figsize=(7.0, 4.6), dpi=100, png_dpi=72):
+        from gradlab.models import LinearRegression
+
+        X = np.asarray(X, dtype=float)
+        y = np.asarray(y, dtype=float)
+        if X.ndim != 2 or X.shape[1] != 1 or X.shape[0] < 2:
+            raise ValueError(f"X must have shape (n, 1) with n >= 2 samples, got {X.shape}")
+        if y.shape != (X.shape[0],):
+            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+            raise ValueError(f"seed must be an integer, got {seed!r}")
+        super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title=f"BatchSizeExplorer: {X.shape[0]} samples")
+        self.X, self.y, self.n = X, y, X.shape[0]
+        self.model = LinearRegression(1)
+        self.steps, self.n_cloud = int(steps), int(n_cloud)
+        design = np.column_stack([X[:, 0], np.ones(self.n)])
+        self.fit = np.linalg.lstsq(design, y, rcond=None)[0]
+        # The loss is quadratic: its Hessian (2/N) AᵀA is the same everywhere.
+        curvature = np.linalg.eigvalsh(2.0 / self.n * design.T @ design).max()
+        self.stability_bound = float(2.0 / curvature)
+        if window is None:
+            window = [(c - 2 - abs(c), c + 2 + abs(c)) for c in self.fit]
+        self.window = _check_window_pairs(window)
+        start = _check_start(_default_start(self) if start is None else start, self.window)
+        sizes = _batch_sizes(self.n)
+        if batch_size is None:
+            batch_size = min(sizes, key=lambda s: abs(s - self.n / 10))
+        if batch_size not in range(1, self.n + 1):
+            raise ValueError(f"batch_size must be an integer from 1 to the {self.n} samples, "
+                             f"got {batch_size!r}")
+        sizes = sorted(set(sizes) | {int(batch_size)})
+        lr = 0.25 * self.stability_bound if lr is None else float(lr)
+        lr_low, lr_high = (lr / 1e3, lr * 1e2) if lr_range is None else map(float, lr_range)
+        if optimizer is None:
+            from gradlab.optimizers import SGD as optimizer
+        self.optimizer = optimizer
+
+        self.ax = self.figure.add_subplot()
+        self.figure.subplots_adjust(left=0.11, right=0.97, bottom=0.2, top=0.9)
+        ws = np.linspace(*self.window[0], resolution)
+        bs = np.linspace(*self.window[1], resolution)
+        grid = np.stack(np.meshgrid(ws, bs), axis=-1)
+        self.contour = contour_map(self.ax, (ws, bs, self.model.loss(grid, X, y)),
+                                   minima=self.fit[None])
+        self.ax.set_xlabel("w (slope)")
+        self.ax.set_ylabel("b (intercept)")
+        _few_ticks(self.ax)
+        self.paths = trajectory_lines(self.ax, np.array([[start, start], [start, start]]),
+                                      window=self.window, labels=["full batch", "mini-batch"],
+                                      colors=["0.35", "#D55E00"], max_notes=2)
+        single = self.model.gradient(start, X[:1], y[:1])
+        self.cloud = gradient_cloud(self.ax, single[None], single, start, ellipse=True)
+        # Four legend entries, not six: each entry is text to draw on every move.
+        handles, labels = self.ax.get_legend_handles_labels()
+        keep = [i for i, label in enumerate(labels)
+                if label in ("full batch", "mini-batch", "mini-batch gradients", "full gradient")]
+        self.ax.legend([handles[i] for i in keep], [labels[i] for i in keep],
+                       loc="upper right", fontsize=7, framealpha=0.8)
+        self.ax.text(0.01, 0.01, "arrows: steps −lr·g of each batch, to a fixed scale",
+                     transform=self.ax.transAxes, fontsize=7, color="white", va="bottom")
+        self.add_control("batch", ipywidgets.SelectionSlider(
+            options=sizes, value=int(batch_size), description="batch size"))
+        self.add_control("lr", log_slider("lr", lr, lr_low, lr_high))
+        self.add_control("w0", _position_slider("w0", start[0], *self.window[0]))
+        self.add_control("b0", _position_slider("b0", start[1], *self.window[1]))
+        self.add_control("seed", ipywidgets.BoundedIntText(value=int(seed), min=0,
+                                                           max=2**31 - 1, description="seed"))
+        self.add_control("step", ipywidgets.IntSlider(value=0, min=0, max=self.steps,
+                                                      description="step"))
+        self.play = ipywidgets.Play(value=0, min=0, max=self.steps, interval=200)
+        ipywidgets.link((self.play, "value"), (self.controls["step"], "value"))
+        self.figure.canvas.mpl_connect("button_press_event", self._on_click)
+        self._cloud_scale = None
+        with np.errstate(all="ignore"):
+            self._apply({"batch": batch_size})
+
+    def _control_rows(self):
+        c = self.controls
+        return [ipywidgets.HBox([c["batch"], c["lr"], c["seed"]]),
+                ipywidgets.HBox([c["w0"], c["b0"], self.play, c["step"]])]
+
+    def _start(self):
+        return np.array([self.controls["w0"].value, self.controls["b0"].value])
+
+    def _apply(self, changes):
+        from gradlab.batches import MiniBatchSampler, stochastic_gradient
+
+        if set(changes) - {"step"}:
+            seed = int(self.controls["seed"].value)
+            batch = int(self.controls["batch"].value)
+            optimizer = self.optimizer(lr=self.controls["lr"].value)
+            start = self._start()[None]
+            sampler = MiniBatchSampler(self.n, batch, rng=np.random.default_rng(seed))
+            noisy = run(optimizer, stochastic_gradient(self.model, self.X, self.y, sampler),
+                        start, self.steps)
+            full = run(optimizer, lambda p: self.model.gradient(p, self.X, self.y), start,
+                       self.steps)
+            self.runs = np.concatenate([full.points, noisy.points], axis=1)
+            self.diverged_at = (int(full.diverged_at[0]), int(noisy.diverged_at[0]))
+            self.ax.set_title(f"batch size {batch} of {self.n}, "
+                              f"lr = {_fmt(self.controls['lr'].value)}", fontsize=10)
+        step = int(self.controls["step"].value)
+        self.paths.update(self.runs[: step + 1])
+        self._draw_cloud(step)
+        self._describe(step)
+
+    def cloud_at(self, point):
+        """Gradients of ``n_cloud`` mini-batches (rows) and the full gradient at ``point``."""
+        batch = int(self.controls["batch"].value)
+        rng = np.random.default_rng([int(self.controls["seed"].value), 1])
+        batches = np.array([rng.choice(self.n, batch, replace=False)
+                            for _ in range(self.n_cloud)])
+        grads = np.array([self.model.gradient(point, self.X[b], self.y[b]) for b in batches])
+        return grads, self.model.gradient(point, self.X, self.y)
+
+    def _draw_cloud(self, step):
+        point = self.runs[step, 1]
+        if not np.all(np.isfinite(point)):
+            point = self.runs[0, 1]
+        grads, full = self.cloud_at(point)
+        if self._cloud_scale is None:
+            # Fixed once, from single-sample gradients at the start: a larger batch then
+            # visibly tightens the cloud instead of being rescaled to the same size.
+            batch_of_one = np.array([self.model.gradient(point, self.X[i:i + 1],
+                                                         self.y[i:i + 1])
+                                     for i in range(self.n)])
+            reach = np.percentile(np.linalg.norm(batch_of_one, axis=1), 90)
+            width = self.window[0][1] - self.window[0][0]
+            self._cloud_scale = -0.45 * width / max(reach, 1e-12)
+        self.cloud.scale = self._cloud_scale
+        self.cloud.update(grads, full, point)
+        self.cloud_gradients = grads
+
+    def _describe(self, step):
+        lr, bound = self.controls["lr"].value, self.stability_bound
+        full_at, noisy_at = self.diverged_at
+        if noisy_at >= 0 or full_at >= 0:
+            which = "the mini-batch path" if noisy_at >= 0 else "the full-batch path"
+            at = noisy_at if noisy_at >= 0 else full_at
+            why = (f"lr = {_fmt(lr)} > 2/λmax = {_fmt(bound)} of the full loss, so steps "
+                   "overshoot" if lr > bound else
+                   "a small batch can curve more steeply than the full loss; try a smaller lr")
+            self.show_message(f"{which} diverged at step {at}: {why}", "error")
+            return
+        spread = np.linalg.norm(self.cloud_gradients - self.cloud_gradients.mean(axis=0),
+                                axis=1).mean()
+        batch = int(self.controls["batch"].value)
+        note = ("every batch is the whole data set, so there is no noise" if batch == self.n
+                else f"mini-batch gradients scatter around the full one (mean distance "
+                     f"{_fmt(spread)})")
+        self.show_message(f"batch size {batch}: {note}")
+
+    def _on_click(self, event):
+        if event.inaxes is not self.ax or event.xdata is None or event.button != 1:
+            return
+        self.set(w0=float(event.xdata), b0=float(event.ydata))
+
+
+def _check_window_pairs(window):
+    pairs = np.asarray(window, dtype=float)
+    if (pairs.shape != (2, 2) or not np.all(np.isfinite(pairs))
+            or np.any(pairs[:, 0] >= pairs[:, 1])):
+        raise ValueError(f"window must be two pairs (low, high) with low < high, got {window!r}")
+    return tuple((float(lo), float(hi)) for lo, hi in pairs)

@@ -1,0 +1,451 @@
+"""One optimizer on a 2-D surface: :class:`DescentExplorer` draws the contours, the path and
+the loss curve, with a control for every hyperparameter the chosen optimizer takes.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import ipywidgets
+import numpy as np
+
+from gradlab.plotting.contours import contour_map
+from gradlab.plotting.trajectories import ghost_trails, trajectory_lines
+from gradlab.runner import run
+from gradlab.widgets.base import (
+    _DOWNHILL,
+    _MESSAGE_COLOURS,
+    LiveFigure,
+    _check_start,
+    _default_start,
+    _few_ticks,
+    _fmt,
+    _position_slider,
+    _runs_downhill,
+    log_slider,
+)
+
+__all__ = ["DescentExplorer"]
+
+
+# Sliders for the hyperparameters that shape a step beyond the learning rate: which optimizer
+# argument each feeds, and its range. An optimizer gets the sliders its signature asks for.
+_HYPER_SLIDERS = {
+    "momentum": ("momentum", 0.0, 0.99, 0.01, ".2f"),
+    "beta1": ("betas", 0.0, 0.999, 0.001, ".3f"),
+    "beta2": ("betas", 0.5, 0.9999, 0.0001, ".4f"),
+    "alpha": ("alpha", 0.5, 0.999, 0.001, ".3f"),
+    "rho": ("rho", 0.5, 0.999, 0.001, ".3f"),
+}
+
+
+def _signature_defaults(factory):
+    """``{argument: default}`` of an optimizer class or factory (empty when not inspectable)."""
+    try:
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {name: p.default for name, p in parameters.items()}
+
+
+def _sliders_for(factory):
+    """Names of the hyperparameter sliders ``factory`` takes, in display order."""
+    arguments = _signature_defaults(factory)
+    return [name for name, (argument, *_rest) in _HYPER_SLIDERS.items() if argument in arguments]
+
+
+def _is_adaptive(factory):
+    """Whether the optimizer rescales steps per coordinate (then 2/λmax does not bound lr).
+
+    Recognised by the arguments of the adaptive methods: ``betas`` (Adam family), ``alpha``
+    (RMSprop), ``rho`` (Adadelta), ``lr_decay`` (Adagrad).
+    """
+    arguments = _signature_defaults(factory)
+    return any(a in arguments for a in ("betas", "alpha", "rho", "lr_decay"))
+
+
+def _default_optimizers():
+    from gradlab import optimizers
+
+    return {name: getattr(optimizers, name) for name in
+            ("SGD", "Adam", "RMSprop", "Adagrad", "AdamW", "NAdam", "Adamax", "Adadelta")}
+
+
+class DescentExplorer(LiveFigure):
+    """Contours of a surface with one optimizer's path, its loss curve, and every control.
+
+    Controls (keys of :attr:`controls`): ``optimizer`` (picker), ``lr`` (log slider, with the
+    stability bound 2/λmax at the start point shown beside it and a warning when ``lr`` exceeds
+    it), the hyperparameter sliders the chosen optimizer takes (``momentum``, ``beta1``,
+    ``beta2``, ``alpha``, ``rho``; the others are hidden), ``x0``/``y0`` (the start point; a
+    click on the contour map sets it too), ``step`` (reveal the path up to step k; ``play``
+    animates it and ``step_button`` advances it by one), ``ghosts`` (keep faded copies of the
+    previous paths), ``reset``, and ``surface`` when ``surfaces`` are given.
+
+    Parameters
+    ----------
+    objective : Objective
+        A two-variable surface (``value``, ``gradient``, ``hessian``, ``window``,
+        ``stability_bound``; ``minima``, ``minimum_value`` and ``name`` are used when present).
+    optimizers : mapping of str to callable, optional
+        ``{name: factory}``; ``factory(lr=..., **hyperparameters)`` returns an optimizer with
+        ``init``/``update`` (the classes of :mod:`gradlab.optimizers` are such factories).
+        Default: the eight optimizers of :mod:`gradlab.optimizers`.
+    optimizer : str, optional
+        The one picked first (default: the first of ``optimizers``).
+    start : array (2,), optional
+        Start point, inside the window. Default: ``objective.start`` if it has one, else the
+        upper left of the window (15 % in from its edges).
+    steps : int
+        Number of steps of the run.
+    lr : float, optional
+        Initial learning rate. Default: half the stability bound at ``start`` for the first
+        optimizer when that is finite and the optimizer is not adaptive, else 2 % of the
+        window width (adaptive methods move about ``lr`` per coordinate and step).
+    lr_range : (float, float), optional
+        Range of the learning-rate slider (default ``(lr / 1000, lr * 100)``).
+    hyperparameters : mapping, optional
+        Initial slider values, e.g. ``{"momentum": 0.9}``; defaults are the optimizer's own.
+    surfaces : mapping of str to Objective (or zero-argument factory), optional
+        Offer a surface picker; ``objective`` should be one of them.
+    max_ghosts : int
+        How many previous paths the ghost trails keep.
+    resolution : int
+        Contour grid points per axis.
+    figsize, dpi, png_dpi
+        See :class:`LiveFigure`.
+
+    Attributes
+    ----------
+    trajectory : Trajectory
+        The last run (all ``steps``; the ``step`` slider only reveals part of it).
+    stability_bound : float
+        2/λmax of the Hessian at the start point (``inf`` if it has no positive eigenvalue).
+
+    Notes
+    -----
+    A learning-rate, hyperparameter or start change re-runs the optimizer (one vectorized run)
+    and moves the existing artists; the ``step`` slider only reveals more or less of the stored
+    path; only a surface change redraws the contours.
+    """
+
+    _record_state = False
+    _show_loss = True
+
+    def __init__(self, objective, optimizers=None, *, optimizer=None, start=None, steps=50,
+                 lr=None, lr_range=None, hyperparameters=None, surfaces=None, max_ghosts=4,
+                 resolution=120, figsize=(9.5, 4.2), dpi=100, png_dpi=72):
+        super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
+                         title=f"{type(self).__name__}: {getattr(objective, 'name', 'surface')}")
+        if getattr(objective, "dim", 2) != 2:
+            raise ValueError(f"{type(self).__name__} needs a two-variable objective, got "
+                             f"dim = {objective.dim} (use OneDimExplorer for one variable)")
+        self.optimizers = dict(_default_optimizers() if optimizers is None else optimizers)
+        if not self.optimizers:
+            raise ValueError("optimizers must name at least one optimizer factory")
+        optimizer = next(iter(self.optimizers)) if optimizer is None else optimizer
+        if optimizer not in self.optimizers:
+            raise ValueError(f"optimizer {optimizer!r} is not one of {list(self.optimizers)}")
+        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+            raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+        self.steps = int(steps)
+        self.resolution = resolution
+        self._surfaces = dict(surfaces or {})
+        self._surface_cache = {}
+        self.objective = objective
+        self.window = tuple(tuple(map(float, pair)) for pair in objective.window)
+        start = _default_start(objective) if start is None else start
+        start = _check_start(start, self.window)
+        self.stability_bound = self._bound_at(start)
+        factory = self.optimizers[optimizer]
+        if lr is None:
+            width = self.window[0][1] - self.window[0][0]
+            lr = (0.5 * self.stability_bound
+                  if np.isfinite(self.stability_bound) and not _is_adaptive(factory)
+                  else 0.02 * width)
+        lr = float(lr)
+        low, high = (lr / 1e3, lr * 1e2) if lr_range is None else map(float, lr_range)
+
+        # --- axes and artists, built once
+        self.ax = self.figure.add_subplot(1, 2, 1)
+        self.loss_ax = self.figure.add_subplot(1, 2, 2) if self._show_loss else None
+        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.9, wspace=0.3)
+        self.contour = contour_map(self.ax, objective, resolution=resolution)
+        self.trails = ghost_trails(self.ax, max_ghosts)
+        self.trails.current.set_visible(False)  # the path itself is drawn by trajectory_lines
+        # Empty arrays, not lists: GhostTrails.push reads ``.size`` of the current data.
+        self.trails.current.set_data(np.empty(0), np.empty(0))
+        self.paths = trajectory_lines(self.ax, np.array([start, start]), window=self.window)
+        _few_ticks(self.ax)
+        if self.loss_ax is not None:
+            (self.loss_line,) = self.loss_ax.plot([], [], color="#0072B2", marker="o",
+                                                  markersize=2.5, linewidth=1.2)
+            (self.loss_marker,) = self.loss_ax.plot([], [], "o", color="#D55E00",
+                                                    markersize=6)
+            self.loss_ax.set_xlabel("step k")
+            _few_ticks(self.loss_ax)
+            self.loss_ax.set_xlim(0, self.steps)
+
+        # --- controls
+        hyper = dict(hyperparameters or {})
+        # With one optimizer the picker still names the rule that runs, but cannot change.
+        self.add_control("optimizer", ipywidgets.Dropdown(
+            options=list(self.optimizers), value=optimizer, description="optimizer",
+            disabled=len(self.optimizers) == 1))
+        self.add_control("lr", log_slider("lr", lr, low, high))
+        for name, (argument, lo, hi, step, fmt) in _HYPER_SLIDERS.items():
+            default = self._slider_default(name, argument)
+            value = float(hyper.pop(name, default))
+            self.add_control(name, ipywidgets.FloatSlider(
+                value=value, min=lo, max=hi, step=step, description=name, readout_format=fmt))
+        if hyper:
+            raise ValueError(f"hyperparameters: unknown slider(s) {sorted(hyper)}; "
+                             f"allowed are {list(_HYPER_SLIDERS)}")
+        self.add_control("x0", _position_slider("x0", start[0], *self.window[0]))
+        self.add_control("y0", _position_slider("y0", start[1], *self.window[1]))
+        self.add_control("step", ipywidgets.IntSlider(
+            value=self.steps, min=0, max=self.steps, description="step"))
+        self.play = ipywidgets.Play(value=self.steps, min=0, max=self.steps, interval=120,
+                                    description="play")
+        ipywidgets.link((self.play, "value"), (self.controls["step"], "value"))
+        self.add_button("step_button", "step +1", self._advance)
+        self.add_control("ghosts", ipywidgets.Checkbox(value=True, description="ghost trails"))
+        self.add_button("reset", "reset", self._reset)
+        if self._surfaces:
+            names = list(self._surfaces)
+            current = next((n for n, s in self._surfaces.items() if s is objective),
+                           getattr(objective, "name", names[0]))
+            if current not in self._surfaces:
+                raise ValueError(f"objective {current!r} is not one of the surfaces {names}")
+            self._surface_cache[current] = objective
+            self.add_control("surface", ipywidgets.Dropdown(
+                options=names, value=current, description="surface"))
+        self.bound_label = ipywidgets.HTML()
+        self._build_extra_artists()
+        self.figure.canvas.mpl_connect("button_press_event", self._on_click)
+        self._defaults = {name: c.value for name, c in self.controls.items()
+                          if not isinstance(c, ipywidgets.Button)}
+        self._show_hyper_sliders()
+        with np.errstate(all="ignore"):
+            self._apply({"lr": lr})
+        self.redraw()
+
+    # -- pieces a subclass may extend
+    def _build_extra_artists(self):
+        """Hook for subclasses: more artists, drawn once."""
+
+    def _slider_default(self, name, argument):
+        for factory in self.optimizers.values():
+            default = _signature_defaults(factory).get(argument, inspect.Parameter.empty)
+            if default is inspect.Parameter.empty:
+                continue
+            if argument == "betas":
+                return default[0] if name == "beta1" else default[1]
+            return default
+        return _HYPER_SLIDERS[name][1]
+
+    def _control_rows(self):
+        c = self.controls
+        first = [c[n] for n in ("surface", "optimizer") if n in c] + [c["lr"], self.bound_label]
+        return [
+            ipywidgets.HBox(first),
+            ipywidgets.HBox([c[n] for n in _HYPER_SLIDERS]),
+            ipywidgets.HBox([c["x0"], c["y0"], c["ghosts"], c["reset"]]),
+            ipywidgets.HBox([self.play, c["step"], c["step_button"]]),
+        ]
+
+    # -- reacting to changes
+    def _bound_at(self, start):
+        return float(self.objective.stability_bound(np.asarray(start, dtype=float)))
+
+    def _show_hyper_sliders(self):
+        wanted = _sliders_for(self.optimizers[self.controls["optimizer"].value])
+        for name in _HYPER_SLIDERS:
+            self.controls[name].layout.display = None if name in wanted else "none"
+
+    def _make_optimizer(self):
+        name = self.controls["optimizer"].value
+        factory = self.optimizers[name]
+        arguments = _signature_defaults(factory)
+        kwargs = {"lr": self.controls["lr"].value}
+        values = {n: self.controls[n].value for n in _HYPER_SLIDERS}
+        if "momentum" in arguments:
+            kwargs["momentum"] = values["momentum"]
+        if "betas" in arguments:
+            kwargs["betas"] = (values["beta1"], values["beta2"])
+        for argument in ("alpha", "rho"):
+            if argument in arguments:
+                kwargs[argument] = values[argument]
+        return factory(**kwargs)
+
+    def _start(self):
+        return np.array([self.controls["x0"].value, self.controls["y0"].value])
+
+    def _apply(self, changes):
+        if "surface" in changes:
+            self._switch_surface(changes["surface"])
+        if "optimizer" in changes:
+            self._show_hyper_sliders()
+        if "x0" in changes or "y0" in changes or "surface" in changes:
+            self.stability_bound = self._bound_at(self._start())
+        if "ghosts" in changes:
+            for ghost in self.trails.ghosts:
+                ghost.set_visible(bool(changes["ghosts"]))
+        rerun = set(changes) - {"step", "ghosts"}
+        if rerun:
+            try:
+                self._run()
+            except ValueError as error:  # e.g. a hyperparameter combination the optimizer refuses
+                self.show_message(str(error), "error")
+                return
+        self._reveal(self.controls["step"].value)
+        if rerun:
+            self._describe()
+
+    def _run(self):
+        optimizer = self._make_optimizer()
+        self.trajectory = run(optimizer, self.objective.gradient, self._start()[None, :],
+                              self.steps, value=self.objective.value,
+                              record_state=self._record_state)
+        # The previous path becomes the newest ghost.
+        self.trails.push(self.trajectory.points[:, 0])
+        self._update_title()
+        if self.loss_ax is not None:
+            self._update_loss(self.trajectory.values[:, 0])
+
+    def _update_loss(self, values):
+        """The loss curve of the new run (log of the gap to f* when f* is known)."""
+        minimum = getattr(self.objective, "minimum_value", None)
+        if minimum is not None and np.isfinite(minimum):
+            gap = values - minimum
+            self._loss = np.where(gap > 0, gap, np.nan)  # log axis: exact zeros are not drawn
+            scale, label = "log", "f(x_k) − f*"
+        else:
+            self._loss = values
+            scale, label = "linear", "f(x_k)"
+        if self.loss_ax.get_yscale() != scale:
+            self.loss_ax.set_yscale(scale)
+            _few_ticks(self.loss_ax)
+        self.loss_ax.set_ylabel(label)
+        finite = self._loss[np.isfinite(self._loss)]
+        if finite.size:
+            low, high = finite.min(), finite.max()
+            if self.loss_ax.get_yscale() == "log":
+                self.loss_ax.set_ylim(low / 2, high * 2)
+            else:
+                pad = 0.05 * (high - low) or 1.0
+                self.loss_ax.set_ylim(low - pad, high + pad)
+        self.loss_line.set_data(np.arange(self.steps + 1), self._loss)
+        self.loss_ax.set_title(getattr(self.objective, "name", ""), fontsize=10)
+
+    def _update_title(self):
+        name = self.controls["optimizer"].value
+        lr = self.controls["lr"].value
+        bound, formula = self._effective_bound()
+        # The bound goes into the figure too, so the stored picture shows it without a kernel.
+        limit = "" if bound is None else f"  ({formula} = {_fmt(bound)})"
+        self.ax.set_title(f"{name}, lr = {_fmt(lr)}{limit}", fontsize=10)
+
+    def _reveal(self, step):
+        """Show the stored path up to ``step`` (no recomputation)."""
+        step = int(min(max(step, 0), self.steps))
+        self.paths.update(self.trajectory.points[: step + 1])
+        if self.loss_ax is not None:
+            loss = self._loss[step] if np.isfinite(self._loss[step]) else np.nan
+            self.loss_marker.set_data([step], [loss])
+
+    def _effective_bound(self):
+        """(bound, formula) for the current optimizer; bound is None when none applies."""
+        name = self.controls["optimizer"].value
+        arguments = _signature_defaults(self.optimizers[name])
+        if _is_adaptive(self.optimizers[name]):
+            return None, ""
+        if "momentum" in arguments and self.controls["momentum"].value > 0:
+            beta = self.controls["momentum"].value
+            return self.stability_bound * (1 + beta), "2(1+β)/λmax"
+        return self.stability_bound, "2/λmax"
+
+    def _describe(self):
+        """Bound label, and the message in words: diverged, left the window, or fine."""
+        lr = self.controls["lr"].value
+        bound, formula = self._effective_bound()
+        plain = self.stability_bound
+        if bound is None:
+            self.bound_label.value = (
+                f"2/λmax at the start = {_fmt(plain)} (a plain-GD bound; "
+                f"{self.controls['optimizer'].value} rescales its steps)")
+        elif lr > bound:
+            self.bound_label.value = (
+                f'<b style="color:{_MESSAGE_COLOURS["warning"]}">lr = {_fmt(lr)} &gt; '
+                f"{formula} = {_fmt(bound)} at the start: steps overshoot</b>")
+        else:
+            self.bound_label.value = f"stable for lr &lt; {formula} = {_fmt(bound)} at the start"
+        trajectory = self.trajectory
+        diverged_at = int(trajectory.diverged_at[0])
+        if diverged_at >= 0:
+            if bound is not None and lr > bound:
+                why = (f"the step overshoots because lr = {_fmt(lr)} > {formula} = "
+                       f"{_fmt(bound)}: each step lands farther from the minimum than the last")
+            elif _runs_downhill(trajectory.values[:, 0], diverged_at):
+                why = _DOWNHILL
+            elif bound is not None:
+                why = (f"the surface curves more steeply along the path than at the start "
+                       f"({formula} there = {_fmt(bound)}); try a smaller lr")
+            else:
+                why = f"the steps grew without limit at lr = {_fmt(lr)}; try a smaller lr"
+            self.show_message(f"diverged at step {diverged_at}: {why}", "error")
+            return
+        inside = np.all([(lo <= c) & (c <= hi) for c, (lo, hi) in
+                         zip(trajectory.points[:, 0].T, self.window, strict=True)], axis=0)
+        if not inside.all():
+            left = int(np.argmin(inside))
+            self.show_message(f"the path leaves the plotted window at step {left} "
+                              "(it has not diverged; it may come back)", "warning")
+        elif bound is not None and lr > bound:
+            self.show_message(f"lr = {_fmt(lr)} > {formula} = {_fmt(bound)} at the start: "
+                              "expect overshooting", "warning")
+        else:
+            final = trajectory.values[-1, 0]
+            self.show_message(f"after {self.steps} steps f = {_fmt(final, 4)}")
+
+    def _switch_surface(self, name):
+        objective = self._surface_cache.get(name)
+        if objective is None:
+            source = self._surfaces[name]
+            objective = source() if not hasattr(source, "value") else source
+            self._surface_cache[name] = objective
+        self.objective = objective
+        self.window = tuple(tuple(map(float, pair)) for pair in objective.window)
+        self.contour.remove()
+        self.contour = contour_map(self.ax, objective, resolution=self.resolution)
+        self.paths.window = self.window
+        self._clear_trails()
+        start = _default_start(objective)
+        with self._quietly("x0", "y0"):
+            for control, (lo, hi), value in zip((self.controls["x0"], self.controls["y0"]),
+                                                self.window, start, strict=True):
+                # Widen first so the new value and range never conflict mid-way.
+                control.min, control.max = min(control.min, lo), max(control.max, hi)
+                control.value = float(value)
+                control.min, control.max = lo, hi
+                control.step = (hi - lo) / 400
+
+    # -- buttons and mouse
+    def _advance(self):
+        step = self.controls["step"]
+        step.value = 0 if step.value >= self.steps else step.value + 1
+
+    def _clear_trails(self):
+        self.trails.clear()
+        self.trails.current.set_data(np.empty(0), np.empty(0))
+
+    def _reset(self):
+        self._clear_trails()
+        for name, value in self._defaults.items():
+            self.controls[name].value = value
+
+    def _on_click(self, event):
+        """A click on the contour map moves the start point there."""
+        if event.inaxes is not self.ax or event.xdata is None or event.button != 1:
+            return
+        self.set(x0=float(event.xdata), y0=float(event.ydata))

@@ -1,0 +1,104 @@
+"""The numbers behind each step: :class:`OptimizerStateExplorer` is a :class:`DescentExplorer`
+with a table of the optimizer's state (m, v, m̂, v̂, ...) in place of the loss curve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradlab.widgets.base import _fmt
+from gradlab.widgets.descent import DescentExplorer, _signature_defaults
+
+__all__ = ["OptimizerStateExplorer"]
+
+
+# Short row names for the state fields of gradlab.optimizers (PyTorch's names in brackets).
+_STATE_NAMES = {
+    "momentum_buffer": "b (buffer)",
+    "exp_avg": "m (exp_avg)",
+    "exp_avg_sq": "v (exp_avg_sq)",
+    "max_exp_avg_sq": "v max",
+    "square_avg": "v (square_avg)",
+    "grad_avg": "ḡ (grad_avg)",
+    "sum": "G (sum of g²)",
+    "acc_delta": "u (acc_delta)",
+    "exp_inf": "u (exp_inf)",
+    "mu_product": "Πμ",
+}
+
+
+def _state_table(rows, coordinate_names):
+    """Rows ``{name: value or values per coordinate}`` as aligned monospaced text."""
+    width = max(len(name) for name in rows)
+    lines = [" " * width + "".join(f"{str(c):>11}" for c in coordinate_names)]
+    for name, value in rows.items():
+        cells = np.atleast_1d(np.asarray(value, dtype=float))
+        lines.append(f"{name:<{width}}" + "".join(f"{_fmt(c):>11}" for c in cells))
+    return "\n".join(lines)
+
+
+class OptimizerStateExplorer(DescentExplorer):
+    """:class:`DescentExplorer` with a table of the optimizer's state in place of the loss curve.
+
+    For the update from step ``k`` to ``k + 1`` (``k`` from the ``step`` slider or Play) the
+    table shows the gradient ``g``, the state after the update (``m`` and ``v`` for Adam with
+    their bias-corrected ``m̂ = m / (1 − β1ᵗ)``, ``v̂ = v / (1 − β2ᵗ)``; the squared-gradient
+    average of RMSprop; the sum of squared gradients of Adagrad; the momentum buffer of SGD),
+    the step ``Δθ`` actually taken, and the effective learning rate per coordinate
+    ``−Δθ / g``: how far each coordinate moved per unit of gradient.
+
+    Parameters are those of :class:`DescentExplorer`; the default optimizer order puts Adam
+    first.
+    """
+
+    _record_state = True
+    _show_loss = False  # the table takes the loss panel's place: a third panel costs ~15 ms
+
+    def __init__(self, objective, optimizers=None, *, figsize=(9.0, 4.0), **kwargs):
+        if optimizers is None:
+            from gradlab import optimizers as module
+
+            optimizers = {name: getattr(module, name)
+                          for name in ("Adam", "RMSprop", "Adagrad", "SGD")}
+        super().__init__(objective, optimizers, figsize=figsize, **kwargs)
+
+    def _build_extra_artists(self):
+        self.state_ax = self.figure.add_subplot(1, 2, 2)
+        self.state_ax.set_axis_off()
+        # One monospaced text block, not a table of cells: a matplotlib table costs ~30 ms a draw.
+        self.state_text = self.state_ax.text(0.0, 0.95, "", family="monospace", fontsize=10,
+                                             va="top", ha="left",
+                                             transform=self.state_ax.transAxes)
+        self.figure.subplots_adjust(left=0.07, right=0.99, wspace=0.2)
+
+    def state_at(self, step):
+        """``{row name: value per coordinate}`` for the update from ``step`` to ``step + 1``."""
+        k = int(min(max(step, 0), self.steps - 1))
+        states = self.trajectory.states
+        points = self.trajectory.points[:, 0]
+        t = float(states["step"][k + 1, 0])
+        rows = {"g = ∇f": self.objective.gradient(points[k])}
+        for field, values in states.items():
+            if field == "step" or values is None:
+                continue
+            rows[_STATE_NAMES.get(field, field)] = values[k + 1, 0]
+        arguments = _signature_defaults(self.optimizers[self.controls["optimizer"].value])
+        if "betas" in arguments and "exp_avg" in states and "exp_avg_sq" in states:
+            beta1, beta2 = self.controls["beta1"].value, self.controls["beta2"].value
+            rows["m̂"] = states["exp_avg"][k + 1, 0] / (1 - beta1**t)
+            rows["v̂"] = states["exp_avg_sq"][k + 1, 0] / (1 - beta2**t)
+        delta = points[k + 1] - points[k]
+        rows["Δθ"] = delta
+        rows["−Δθ / g"] = -delta / rows["g = ∇f"]
+        return rows
+
+    def _reveal(self, step):
+        super()._reveal(step)
+        k = int(min(max(step, 0), self.steps - 1))
+        self.state_text.set_text(_state_table(self.state_at(step), self._variables()))
+        self.state_ax.set_title(f"{self.controls['optimizer'].value}: step {k} → {k + 1} "
+                                f"(t = {k + 1})", fontsize=10)
+
+    def _variables(self):
+        names = getattr(self.objective, "variables", None)
+        return tuple(names) if names is not None and len(names) == 2 else ("x", "y")
