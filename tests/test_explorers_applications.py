@@ -230,3 +230,44 @@ def test_trend_explorer_trains_only_on_click():
     explorer.set(train=True)
     assert "Diverged" in explorer.message
     assert _artist_count(explorer.figure) == before
+
+
+def test_every_snapshot_metric_matches_a_per_snapshot_restatement(digit_split, ratings_split):
+    train, test = digit_split
+    explorer = DigitsExplorer(SoftmaxRegression(64, 10), train, test, lr=0.5, batch_size=512,
+                              epochs=4)
+    for epoch, params in enumerate(explorer.record.params):
+        W, b = params[:640].reshape(64, 10), params[640:]
+        expected = np.mean(np.argmax(train.X @ W + b, axis=1) == train.y)
+        assert explorer.train_accuracy[epoch] == pytest.approx(expected)
+    rtrain, rtest = ratings_split
+    model = MatrixFactorization(40, 30, 2)
+    recommender = RecommenderExplorer(model, rtrain, rtest,
+                                      start=model.init_params(np.random.default_rng(5)),
+                                      lr=1.0, batch_size=32, epochs=4)
+    for epoch, params in enumerate(recommender.record.params):
+        U, V = params[:80].reshape(40, 2), params[80:].reshape(30, 2)
+        predicted = np.sum(U[rtrain.X[:, 0]] * V[rtrain.X[:, 1]], axis=1)
+        expected = np.sqrt(np.mean((predicted - rtrain.y) ** 2))
+        assert recommender.train_rmse[epoch] == pytest.approx(expected, rel=1e-12)
+
+
+def test_returning_to_a_setting_reuses_its_run(digit_split):
+    train, test = digit_split
+    explorer = DigitsExplorer(SoftmaxRegression(64, 10), train, test, lr=0.5, batch_size=128,
+                              epochs=3)
+    first = explorer.record
+    explorer.set(lr=0.1)
+    other = explorer.record
+    assert other is not first
+    explorer.set(lr=0.5)
+    assert explorer.record is first  # no retraining
+    assert explorer.test_line.get_ydata()[-1] == pytest.approx(explorer.test_accuracy[-1])
+    # A fresh explorer trains the same run from scratch: the kept one is not stale.
+    fresh = DigitsExplorer(SoftmaxRegression(64, 10), train, test, lr=0.1, batch_size=128,
+                           epochs=3)
+    np.testing.assert_array_equal(fresh.record.params, other.params)
+    explorer.max_runs = 2
+    for lr in (0.2, 0.3, 0.4):
+        explorer.set(lr=lr)
+    assert len(explorer.runs) == 2 and (0.5, 128) not in explorer.runs

@@ -253,3 +253,21 @@ def test_slice_bad_arguments(datasets, close_all):
         LossSliceExplorer(model, np.zeros(model.dim), train.X, train.y, span=0)
     with pytest.raises(ValueError, match="params must be 13 finite numbers"):
         LossSliceExplorer(model, np.zeros(3), train.X, train.y)
+
+
+def test_returning_to_a_setting_reuses_its_run(datasets, close_all):
+    widget = NetworkTrainer(datasets, epochs=5, resolution=10)
+    first, settings = widget.record, widget.settings()
+    widget.set(width=2)
+    narrow = widget.record
+    assert narrow is not first and widget.model.dim == 2 * 2 + 2 + 2 + 1
+    widget.set(width=8)
+    assert widget.record is first and widget.model.dim == 8 * 2 + 8 + 8 + 1
+    assert widget.settings() == settings
+    # The kept run is what training those settings from scratch gives.
+    fresh = NetworkTrainer(datasets, epochs=5, resolution=10, width=2)
+    np.testing.assert_array_equal(fresh.record.params, narrow.params)
+    widget.max_runs = 2
+    for seed in (1, 2, 3):
+        widget.set(seed=seed)
+    assert len(widget.runs) == 2 and settings not in widget.runs

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import ipywidgets
 import numpy as np
 
-from gradlab.explorers.network_trainer import train_network
+from gradlab.explorers.network_trainer import TrainingRecord, train_network
 from gradlab.optimizers import SGD
 from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
 
@@ -96,8 +96,13 @@ class _EpochExplorer(LiveFigure):
     """Controls ``lr`` (log), ``batch`` and ``epoch`` (+ Play); a subclass draws the panels.
 
     A change of ``lr`` or ``batch`` trains a new run with plain mini-batch SGD
-    (:func:`train_network`); a change of ``epoch`` only reveals a stored snapshot.
+    (:func:`train_network`); a change of ``epoch`` only reveals a stored snapshot. The latest
+    :attr:`max_runs` runs are kept in :attr:`runs` (keyed by ``(lr, batch size)``): a run
+    depends only on these, so returning to a setting shows it without training.
     """
+
+    #: Finished runs kept, so that going back to a setting shows it at once.
+    max_runs = 64
 
     def __init__(self, model, train, test, *, lr, lr_range, batch_size, batch_sizes, epochs,
                  seed, start, figsize, dpi, png_dpi, title):
@@ -112,6 +117,7 @@ class _EpochExplorer(LiveFigure):
             raise ValueError(f"start must be {model.dim} finite numbers for {model!r}; "
                              f"got shape {start.shape}")
         self.model, self.train, self.test, self.start = model, train, test, start
+        self.runs: dict[tuple[float, int], TrainingRecord] = {}  # oldest first
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi, title=title)
         self.add_control("lr", log_slider("lr", lr, *lr_range))
         self.add_control("batch", ipywidgets.SelectionSlider(options=options, value=batch_size,
@@ -134,9 +140,16 @@ class _EpochExplorer(LiveFigure):
         return int(self.controls["batch"].value)
 
     def _train(self):
-        self.record = train_network(self.model, self.start, self.train, self.test,
-                                    SGD(lr=self.lr), batch_size=self.batch_size,
-                                    epochs=self.epochs, rng=np.random.default_rng(self.seed))
+        key = (self.lr, self.batch_size)
+        if key in self.runs:  # seen before: the same seed gives the same run, so reuse it
+            self.record = self.runs.pop(key)
+        else:
+            self.record = train_network(self.model, self.start, self.train, self.test,
+                                        SGD(lr=self.lr), batch_size=self.batch_size,
+                                        epochs=self.epochs, rng=np.random.default_rng(self.seed))
+        self.runs[key] = self.record  # most recent last
+        while len(self.runs) > self.max_runs:
+            del self.runs[next(iter(self.runs))]
         self._after_training()
 
     def _after_training(self):
@@ -227,9 +240,11 @@ class DigitsExplorer(_EpochExplorer):
         return float(np.mean(self.model.predict(params, data.X) == data.y))
 
     def _after_training(self):
-        params = self.record.params
-        self.train_accuracy = np.array([self.accuracy(p, self.train) for p in params])
-        self.test_accuracy = np.array([self.accuracy(p, self.test) for p in params])
+        params = self.record.params  # every snapshot in one call: (epochs + 1, n_samples)
+        self.train_accuracy = np.mean(self.model.predict(params, self.train.X) == self.train.y,
+                                      axis=-1)
+        self.test_accuracy = np.mean(self.model.predict(params, self.test.X) == self.test.y,
+                                     axis=-1)
 
     def weight_images_at(self, epoch) -> np.ndarray:
         """The ten 8x8 weight images ``W[:, k]`` after ``epoch``, shape ``(10, 8, 8)``."""
@@ -317,9 +332,14 @@ class RecommenderExplorer(_EpochExplorer):
         """Root mean squared error of the predicted ratings at ``data``'s positions."""
         return float(np.sqrt(np.mean((self.model.predict(params, data.X) - data.y) ** 2)))
 
+    def _rmse_of_snapshots(self, data) -> np.ndarray:
+        """:meth:`rmse` of every snapshot, ``(epochs + 1,)``, from one stacked prediction."""
+        errors = self.model.predict(self.record.params, data.X) - data.y
+        return np.sqrt(np.mean(errors**2, axis=-1))
+
     def _after_training(self):
-        self.train_rmse = np.array([self.rmse(p, self.train) for p in self.record.params])
-        self.test_rmse = np.array([self.rmse(p, self.test) for p in self.record.params])
+        self.train_rmse = self._rmse_of_snapshots(self.train)
+        self.test_rmse = self._rmse_of_snapshots(self.test)
         values = np.concatenate([self.train_rmse, self.test_rmse, list(self.baselines.values())])
         values = values[np.isfinite(values) & (values > 0)]
         self.ax_rmse.set_ylim(0, min(values.max(), 1e3) * 1.1)

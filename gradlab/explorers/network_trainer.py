@@ -264,6 +264,8 @@ class NetworkTrainer(LiveFigure):
     Controls: ``dataset``, ``optimizer``, ``lr`` (log slider), ``batch`` (batch size),
     ``width`` (hidden units), ``seed`` (initial weights and batch order) — each of these trains
     a new run — and ``epoch`` with a Play button, which only reveals the stored snapshots.
+    The latest :attr:`max_runs` runs are kept in :attr:`runs` (keyed by :meth:`settings`):
+    a run depends only on the settings, so returning to one shows it without training.
 
     Parameters
     ----------
@@ -291,6 +293,8 @@ class NetworkTrainer(LiveFigure):
     """
 
     widths = (1, 2, 3, 4, 8, 16)
+    #: Finished runs kept, so that going back to a setting shows it at once.
+    max_runs = 64
 
     def __init__(self, datasets: Mapping, *, dataset=None, optimizer="Adam", lr=0.03,
                  lr_range=(1e-3, 10.0), batch_size=16, width=8, epochs=100, seed=0,
@@ -321,6 +325,8 @@ class NetworkTrainer(LiveFigure):
             raise ValueError(f"batch_size must be one of {sizes}; got {batch_size!r}")
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
                          title="NetworkTrainer: decision boundary and losses while training")
+        # settings() -> (model, record) of the latest runs, oldest first.
+        self.runs: dict[tuple, tuple[MLP, TrainingRecord]] = {}
 
         self.ax_map, self.ax_loss = self.figure.subplots(1, 2, width_ratios=(1, 1.15))
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.9, wspace=0.28)
@@ -373,18 +379,27 @@ class NetworkTrainer(LiveFigure):
                 ipywidgets.HBox([self.play, c["epoch"]])]
 
     # -- training (on a change of anything but the epoch) ---------------------------------------
-    def _train(self):
+    def settings(self) -> tuple:
+        """The controls that pick a run: ``(dataset, optimizer, lr, batch, width, seed)``."""
         c = self.controls
-        self.train, self.test = self.datasets[c["dataset"].value]
-        self.model = MLP((2, int(c["width"].value), 1), activation="tanh", output="sigmoid")
-        seed = int(c["seed"].value)
-        start = self.model.init_params(np.random.default_rng([seed, 0]))
-        batch = min(int(c["batch"].value), self.train.n_samples)
-        self.batch_size = batch
-        optimizer = OPTIMIZERS[c["optimizer"].value](float(c["lr"].value))
-        self.record = train_network(self.model, start, self.train, self.test, optimizer,
-                                    batch_size=batch, epochs=self.epochs,
-                                    rng=np.random.default_rng([seed, 1]))
+        return (c["dataset"].value, c["optimizer"].value, float(c["lr"].value),
+                int(c["batch"].value), int(c["width"].value), int(c["seed"].value))
+
+    def _train(self):
+        dataset, optimizer, lr, batch, width, seed = key = self.settings()
+        self.train, self.test = self.datasets[dataset]
+        self.batch_size = min(batch, self.train.n_samples)
+        if key in self.runs:  # seen before: the same seeds give the same run, so reuse it
+            self.model, self.record = self.runs.pop(key)
+        else:
+            self.model = MLP((2, width, 1), activation="tanh", output="sigmoid")
+            start = self.model.init_params(np.random.default_rng([seed, 0]))
+            self.record = train_network(self.model, start, self.train, self.test,
+                                        OPTIMIZERS[optimizer](lr), batch_size=self.batch_size,
+                                        epochs=self.epochs, rng=np.random.default_rng([seed, 1]))
+        self.runs[key] = (self.model, self.record)  # most recent last
+        while len(self.runs) > self.max_runs:
+            del self.runs[next(iter(self.runs))]
 
     def _show_dataset(self):
         self.window = _window_of(self.train, self.test)
