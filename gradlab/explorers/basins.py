@@ -26,6 +26,8 @@ Examples
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import ipywidgets
 import numpy as np
 
@@ -33,10 +35,13 @@ from gradlab.optimizers import SGD
 from gradlab.plotting._base import NONE_COLOR, color_for
 from gradlab.plotting.basins import basin_labels, basin_map
 from gradlab.plotting.trajectories import trajectory_lines
-from gradlab.runner import run
-from gradlab.widgets import LiveFigure, log_slider
+from gradlab.runner import Trajectory, run
+from gradlab.widgets import LiveFigure, _few_ticks, log_slider
 
 __all__ = ["BasinExplorer", "grid_of_starts"]
+
+# Maps kept per (surface, lr, momentum), so moving a slider back redraws at once.
+_CACHED_MAPS = 64
 
 
 def grid_of_starts(window, per_axis):
@@ -149,6 +154,7 @@ class BasinExplorer(LiveFigure):
         self.grid, self.steps, self.tolerance = int(grid), int(steps), float(tolerance)
         self._surfaces = dict(surfaces or {})
         self._cache = {}
+        self._maps = OrderedDict()
         if lr is None:
             lr = 0.4 * float(np.min(objective.stability_bound(objective.minima)))
         lr = float(lr)
@@ -160,6 +166,7 @@ class BasinExplorer(LiveFigure):
                                           bottom=0.2, top=0.9, wspace=0.45)
         self.ax = self.figure.add_subplot(layout[0])
         self.bar_ax = self.figure.add_subplot(layout[1])
+        _few_ticks(self.ax)  # tick text is most of a redraw's cost
 
         self.add_control("lr", log_slider("lr", lr, low, high))
         self.add_control("momentum", ipywidgets.FloatSlider(
@@ -243,16 +250,38 @@ class BasinExplorer(LiveFigure):
                 source = self._surfaces[name]
                 self._cache[name] = source if hasattr(source, "value") else source()
             self._install(self._cache[name])
+        path = None
         if {"lr", "momentum", "surface"} & set(changes):
-            self._run_map()
-        self._run_path()
+            path = self._run_map()
+        self._run_path(path)
         self._describe()
 
+    def _start(self):
+        return np.array([[self.controls["x0"].value, self.controls["y0"].value]])
+
     def _run_map(self):
-        record = run(self._optimizer(), self.objective.gradient, self.starts, self.steps)
-        labels = basin_labels(record.final_points, self.minima, self.tolerance)
+        """Label every start (from the cache when this setting was seen before).
+
+        Returns the traced path when it rode along as the last row of a fresh map run (it
+        costs nothing extra there), else None.
+        """
+        lr, mu = self.controls["lr"].value, self.controls["momentum"].value
+        key = (id(self.objective), lr, mu)
+        path = None
+        if key in self._maps:
+            self._maps.move_to_end(key)
+            labels, diverged = self._maps[key]
+        else:
+            record = run(self._optimizer(), self.objective.gradient,
+                         np.concatenate([self.starts, self._start()]), self.steps)
+            labels = basin_labels(record.final_points[:-1], self.minima, self.tolerance)
+            diverged = int(record.diverged[:-1].sum())
+            self._maps[key] = labels, diverged
+            if len(self._maps) > _CACHED_MAPS:
+                self._maps.popitem(last=False)
+            path = self._path_from(record)
         self.labels = labels.reshape(self.grid, self.grid)
-        self.diverged = int(record.diverged.sum())
+        self.diverged = diverged
         counts = np.bincount(labels + 1, minlength=len(self.minima) + 1)
         # Bars list the minima first and "none" last.
         self.shares = np.concatenate([counts[1:], counts[:1]]) / labels.size
@@ -262,11 +291,27 @@ class BasinExplorer(LiveFigure):
             bar.set_width(share)
             text.set_x(share + 0.02)
             text.set_text(f"{100 * share:.1f} %")
+        return path
 
-    def _run_path(self):
-        start = np.array([[self.controls["x0"].value, self.controls["y0"].value]])
-        self.path = run(self._optimizer(), self.objective.gradient, start, self.steps,
-                        value=self.objective.value)
+    def _path_from(self, record):
+        """The last row of a map run as the traced path, with its values; None when a value
+        is undefined where the run went on (then the path needs its own run, which stops
+        there)."""
+        points = record.points[:, -1:]
+        with np.errstate(all="ignore"):
+            values = np.asarray(self.objective.value(points), dtype=float)
+        stop = int(record.diverged_at[-1])
+        alive = values if stop < 0 else values[:stop]
+        if not np.all(np.isfinite(alive)):
+            return None
+        return Trajectory(points=points, values=values, lrs=record.lrs[:, -1:],
+                          diverged_at=record.diverged_at[-1:], has_values=True)
+
+    def _run_path(self, path=None):
+        if path is None:
+            path = run(self._optimizer(), self.objective.gradient, self._start(), self.steps,
+                       value=self.objective.value)
+        self.path = path
         self.paths.update(self.path.points)
 
     def _describe(self):

@@ -13,6 +13,7 @@ error, fed the *same* mini-batches in the same order, and their loss curves besi
 from __future__ import annotations
 
 import numbers
+from collections import OrderedDict
 
 import ipywidgets
 import numpy as np
@@ -22,11 +23,14 @@ from gradlab.models import LinearRegression
 from gradlab.optimizers import SGD
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.trajectories import trajectory_lines
-from gradlab.runner import run
+from gradlab.runner import Trajectory, run
 from gradlab.schedules import inverse_time_decay
-from gradlab.widgets import LiveFigure, log_slider
+from gradlab.widgets import LiveFigure, _few_ticks, log_slider
 
 __all__ = ["DecayingRateExplorer", "batch_size_options"]
+
+# Slider settings whose runs are kept, so moving back to a setting redraws at once.
+_CACHED_SETTINGS = 64
 
 CONSTANT_COLOUR = "#D55E00"
 DECAYING_COLOUR = "#0072B2"
@@ -171,6 +175,7 @@ class DecayingRateExplorer(LiveFigure):
             line.set_markersize(2)
             line.set_linewidth(1.0)
         self.ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
+        _few_ticks(self.ax)
         steps_axis = np.arange(self.steps + 1)
         (self.constant_curve,) = self.loss_ax.plot(steps_axis, np.ones(self.steps + 1),
                                                    color=CONSTANT_COLOUR, linewidth=1.0,
@@ -183,6 +188,8 @@ class DecayingRateExplorer(LiveFigure):
         self.loss_ax.set_xlabel("step k")
         self.loss_ax.set_ylabel("excess loss  L − L*")
         self.loss_ax.legend(loc="upper right", fontsize=8)
+        _few_ticks(self.loss_ax)  # tick text is most of a redraw's cost
+        self._runs = OrderedDict()
 
         # --- controls
         self.add_control("lr", log_slider("lr γ₀", lr, *lr_range))
@@ -198,18 +205,42 @@ class DecayingRateExplorer(LiveFigure):
         """:math:`L(w, b) - L^*` at ``points`` of shape ``(..., 2)``."""
         return self.model.loss(points, self.X, self.y) - self.best_loss
 
-    def _run(self, lr, batch, seed, schedule):
+    def _runs_for(self, lr, decay, batch, seed):
+        """``(constant, decaying)`` runs for one setting, from the cache when seen before.
+
+        Both paths are two rows of ONE run: the stochastic gradient hands every row the same
+        batch, so they see the same data in the same order, at half the cost of two runs. The
+        excess loss is evaluated afterwards, on all points at once.
+        """
+        key = (lr, decay, batch, seed)
+        if key in self._runs:
+            self._runs.move_to_end(key)
+            return self._runs[key]
         sampler = MiniBatchSampler(self.n, batch, rng=np.random.default_rng(seed))
         gradient = stochastic_gradient(self.model, self.X, self.y, sampler)
-        return run(SGD(lr=lr), gradient, self.start[None], self.steps, value=self.excess_loss,
-                   schedule=schedule)
+        decayed = inverse_time_decay(decay)
+
+        def schedule(step, base_lr):  # row 0 keeps its rate, row 1 decays
+            return np.array([base_lr[0], decayed(step, base_lr[1])])
+
+        record = run(SGD(lr=np.array([lr, lr])), gradient, np.stack([self.start] * 2),
+                     self.steps, schedule=schedule)
+        values = self.excess_loss(record.points)
+        runs = tuple(
+            Trajectory(points=record.points[:, row:row + 1], values=values[:, row:row + 1],
+                       lrs=record.lrs[:, row:row + 1],
+                       diverged_at=record.diverged_at[row:row + 1], has_values=True)
+            for row in (0, 1))
+        self._runs[key] = runs
+        if len(self._runs) > _CACHED_SETTINGS:
+            self._runs.popitem(last=False)
+        return runs
 
     def _apply(self, changes):
         c = self.controls
         lr, decay = float(c["lr"].value), float(c["decay"].value)
         batch, seed = int(c["batch"].value), int(c["seed"].value)
-        self.constant = self._run(lr, batch, seed, None)
-        self.decaying = self._run(lr, batch, seed, inverse_time_decay(decay))
+        self.constant, self.decaying = self._runs_for(lr, decay, batch, seed)
         runs = np.concatenate([self.constant.points, self.decaying.points], axis=1)
         self.paths.update(runs)
         curves = []

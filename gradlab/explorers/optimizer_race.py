@@ -24,7 +24,7 @@ import ipywidgets
 import numpy as np
 
 from gradlab.plotting.trajectories import race
-from gradlab.widgets import LiveFigure
+from gradlab.widgets import LiveFigure, _few_ticks
 
 __all__ = ["RaceExplorer"]
 
@@ -134,6 +134,7 @@ class RaceExplorer(LiveFigure):
             if index > 0:  # one legend is enough: the colours are the same in every panel
                 panel.legend.set_visible(False)
             ax.set_title(title, fontsize=10)
+            _few_ticks(ax)  # tick text is most of a redraw's cost
             self.panels.append(panel)
         self.figure.subplots_adjust(left=0.05, right=0.99, bottom=0.17, top=0.92, wspace=0.22)
 
