@@ -37,12 +37,13 @@ import math
 import ipywidgets
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from gradlab.optimizers import SGD
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.runner import run
-from gradlab.widgets import DescentExplorer, LiveFigure, log_slider
+from gradlab.widgets import DescentExplorer, LiveFigure, _few_ticks, log_slider
 
 __all__ = [
     "MomentumExplorer",
@@ -368,7 +369,9 @@ class MomentumExplorer(LiveFigure):
                                       window=self.window, colors=["#000000", "#999999"],
                                       labels=["momentum", "plain GD, same lr"], linewidth=1.3)
         self.paths.lines[1].set_alpha(0.6)
-        self.ax.legend(handles=self.paths.lines, loc="lower left", fontsize=7, framealpha=0.85)
+        # Built once; _apply renames the first entry after the method instead of a new legend.
+        self.path_legend = self.ax.legend(handles=self.paths.lines, loc="lower left",
+                                          fontsize=7, framealpha=0.85)
 
         # panel 2: components
         k = np.arange(self.steps + 1)
@@ -425,8 +428,8 @@ class MomentumExplorer(LiveFigure):
             self.meshes[flag] = mesh
             self.map_lines[flag] = [contours, edge_line, ring_min, ring_max, star]
         self.map_ax.set_facecolor("#BBBBBB")  # masked cells (diverging settings) show grey
-        self.figure.colorbar(self.meshes[False], ax=self.map_ax, pad=0.02,
-                             label="steps to shrink error 10×")
+        colorbar = self.figure.colorbar(self.meshes[False], ax=self.map_ax, pad=0.02,
+                                        label="steps to shrink error 10×")
         (self.marker,) = self.map_ax.plot([lr], [momentum], marker="o", markersize=9,
                                           color="#E69F00", markeredgecolor="black",
                                           linestyle="none", zorder=5, label="your setting")
@@ -436,6 +439,11 @@ class MomentumExplorer(LiveFigure):
         self.map_ax.set_ylabel("momentum β")
         self.map_ax.legend(handles=[self.marker, *self.map_lines[False][1:]],
                            loc="upper left", fontsize=6.5, framealpha=0.85)
+        # Tick text is most of a redraw's cost: few ticks, plain labels (no mathtext powers).
+        _few_ticks(self.ax, self.comp_ax, self.map_ax)
+        colorbar.ax.yaxis.set_major_locator(LogLocator(numticks=4))
+        colorbar.ax.yaxis.set_minor_locator(NullLocator())
+        colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
 
         # --- controls
         self.add_control("lr", log_slider("lr", lr, low, high))
@@ -488,7 +496,7 @@ class MomentumExplorer(LiveFigure):
         self.marker.set_data([lr], [beta])
         method = "Nesterov" if nesterov and beta > 0 else ("heavy ball" if beta > 0 else "GD")
         self.paths.lines[0].set_label(method)
-        self.ax.legend(handles=self.paths.lines, loc="lower left", fontsize=7, framealpha=0.85)
+        self.path_legend.get_texts()[0].set_text(method)
         self.ax.set_title(f"{method}: lr = {_fmt(lr)}, β = {beta:.3g}", fontsize=10)
         self.comp_ax.set_title(f"rate ρ = max(ρ₁, ρ₂) = {_fmt(self.rate, 4)}", fontsize=10)
         best_lr, best_beta, best_rate = self.best[nesterov]
