@@ -176,15 +176,14 @@ def train_network(model, params, train, test, optimizer, *, batch_size, epochs, 
     diverged_at, stopped, steps, steps_kept = -1, False, 0, 0
     try:
         for epoch in range(1, epochs + 1):
-            for _ in range(sampler.batches_per_epoch):
-                batch = sampler.next_batch()
-                with np.errstate(all="ignore"):
-                    grad = gradient_of(current[0], *_rows(train_data, batch))
+            with np.errstate(all="ignore"):  # once per epoch: a step costs microseconds
+                for _ in range(sampler.batches_per_epoch):
+                    grad = gradient_of(current[0], *_rows(train_data, sampler.next_batch()))
                     current, state = optimizer.update(grad[None], state, current)
-                steps += 1
-                if not np.all(np.isfinite(current)):
-                    diverged_at = epoch
-                    break
+                    steps += 1
+                    if not np.isfinite(current).all():
+                        diverged_at = epoch
+                        break
             if diverged_at >= 0:
                 break
             epoch_losses = losses(current[0])
