@@ -271,3 +271,21 @@ def test_returning_to_a_setting_reuses_its_run(digit_split):
     for lr in (0.2, 0.3, 0.4):
         explorer.set(lr=lr)
     assert len(explorer.runs) == 2 and (0.5, 128) not in explorer.runs
+
+
+def test_a_slow_new_run_first_says_training_beside_the_controls(ratings_split):
+    train, test = ratings_split
+    model = MatrixFactorization(40, 30, 2)
+    explorer = RecommenderExplorer(model, train, test, start=model.init_params(
+        np.random.default_rng(5)), lr=1.0, batch_size=32, epochs=3)
+    assert not explorer.controls["lr"].continuous_update  # a drag trains once, on release
+    shown = []
+    explorer.status.observe(lambda change: shown.append(change["new"]), names="value")
+    explorer.slow_run = 0.0  # treat every run as slow
+    explorer.set(lr=2.0)
+    steps = 3 * -(-train.n_samples // 32)
+    assert len(shown) == 2 and f"training lr = 2, batch 32: {steps} steps" in shown[0]
+    assert "held-out RMSE" in shown[1] and "held-out RMSE" in explorer.message
+    shown.clear()
+    explorer.set(lr=1.0)  # kept: no training, so nothing to announce
+    assert len(shown) == 1 and "steps" not in shown[0]

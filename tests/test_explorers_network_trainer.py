@@ -271,3 +271,14 @@ def test_returning_to_a_setting_reuses_its_run(datasets, close_all):
     for seed in (1, 2, 3):
         widget.set(seed=seed)
     assert len(widget.runs) == 2 and settings not in widget.runs
+
+
+def test_a_slow_new_run_first_says_training_beside_the_controls(datasets, close_all):
+    widget = NetworkTrainer(datasets, dataset="moons", epochs=4, resolution=10, batch_size=32)
+    shown = []
+    widget.status.observe(lambda change: shown.append(change["new"]), names="value")
+    widget.slow_run = 0.0  # treat every run as slow
+    widget.set(lr=1e6)  # clipped: the note must reach the final message, not the interim one
+    steps = 4 * -(-datasets["moons"][0].n_samples // 32)
+    assert len(shown) == 2 and f"lr = 10, batch 32, 8 hidden units: {steps} steps" in shown[0]
+    assert "outside" in shown[1] and "outside" in widget.message

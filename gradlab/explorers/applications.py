@@ -23,13 +23,14 @@ generator, so a pass can be repeated exactly and the rows never sit in memory al
 from __future__ import annotations
 
 import numbers
+import time
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import ipywidgets
 import numpy as np
 
-from gradlab.explorers.network_trainer import TrainingRecord, train_network
+from gradlab.explorers.network_trainer import TrainingRecord, _say_training, train_network
 from gradlab.optimizers import SGD
 from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
 
@@ -99,10 +100,15 @@ class _EpochExplorer(LiveFigure):
     (:func:`train_network`); a change of ``epoch`` only reveals a stored snapshot. The latest
     :attr:`max_runs` runs are kept in :attr:`runs` (keyed by ``(lr, batch size)``): a run
     depends only on these, so returning to a setting shows it without training.
+    A new run that is expected to take longer than :attr:`slow_run` seconds (from the time per
+    step of the previous run) first says "training …" in the message beside the controls,
+    which costs no figure render.
     """
 
     #: Finished runs kept, so that going back to a setting shows it at once.
     max_runs = 64
+    #: Seconds: a new run expected to take longer first says "training …" beside the controls.
+    slow_run = 0.06
 
     def __init__(self, model, train, test, *, lr, lr_range, batch_size, batch_sizes, epochs,
                  seed, start, figsize, dpi, png_dpi, title):
@@ -118,6 +124,7 @@ class _EpochExplorer(LiveFigure):
                              f"got shape {start.shape}")
         self.model, self.train, self.test, self.start = model, train, test, start
         self.runs: dict[tuple[float, int], TrainingRecord] = {}  # oldest first
+        self._seconds_per_step = 0.0  # measured on each new run
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi, title=title)
         self.add_control("lr", log_slider("lr", lr, *lr_range))
         self.add_control("batch", ipywidgets.SelectionSlider(options=options, value=batch_size,
@@ -144,9 +151,17 @@ class _EpochExplorer(LiveFigure):
         if key in self.runs:  # seen before: the same seed gives the same run, so reuse it
             self.record = self.runs.pop(key)
         else:
+            steps = self.epochs * -(-self.train.n_samples // self.batch_size)
+            if steps * self._seconds_per_step > self.slow_run:
+                # Said at once beside the controls (no figure render); the result follows.
+                _say_training(self, f"training lr = {_fmt(self.lr)}, batch {self.batch_size}: "
+                                  f"{steps:,} steps …")
+            started = time.perf_counter()
             self.record = train_network(self.model, self.start, self.train, self.test,
                                         SGD(lr=self.lr), batch_size=self.batch_size,
                                         epochs=self.epochs, rng=np.random.default_rng(self.seed))
+            seconds = time.perf_counter() - started
+            self._seconds_per_step = seconds / max(self.record.steps, 1)
         self.runs[key] = self.record  # most recent last
         while len(self.runs) > self.max_runs:
             del self.runs[next(iter(self.runs))]
@@ -311,6 +326,9 @@ class RecommenderExplorer(_EpochExplorer):
                          batch_sizes=(32, 128, 512, 2048), epochs=epochs, seed=seed, start=start,
                          figsize=figsize, dpi=dpi, png_dpi=png_dpi,
                          title="RecommenderExplorer: RMSE per epoch and held-out predictions")
+        # A run takes thousands of steps (~0.1 s or more): a drag trains once, on release.
+        for name in ("lr", "batch"):
+            self.controls[name].continuous_update = False
         self.ax_rmse, self.ax_pred = self.figure.subplots(1, 2, width_ratios=(1.25, 1))
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.22, top=0.9, wspace=0.25)
         (self.train_line,) = self.ax_rmse.plot([], [], color=_BLUE, label="SGD, training")

@@ -21,7 +21,9 @@ before these helpers take over.
 
 from __future__ import annotations
 
+import html
 import numbers
+import time
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
@@ -208,6 +210,12 @@ def train_network(model, params, train, test, optimizer, *, batch_size, epochs, 
                           diverged_at, stopped, steps)
 
 
+def _say_training(widget, text):
+    """Show ``text`` in ``widget``'s status line only: the figure keeps its last frame and
+    message until the run is done (a clipped-value note waits for that final message)."""
+    widget.status.value = f'<span style="color:#555">{html.escape(text)}</span>'
+
+
 def _rows(data, index):
     """Rows ``index`` of checked data ``(X, y)``; ``X`` may be a tuple of arrays, ``y`` None."""
     X, y = data
@@ -265,6 +273,9 @@ class NetworkTrainer(LiveFigure):
     a new run — and ``epoch`` with a Play button, which only reveals the stored snapshots.
     The latest :attr:`max_runs` runs are kept in :attr:`runs` (keyed by :meth:`settings`):
     a run depends only on the settings, so returning to one shows it without training.
+    A new run expected to take longer than :attr:`slow_run` seconds (from the time per step of
+    the previous run) first says "training …" in the message beside the controls, which costs
+    no figure render.
 
     Parameters
     ----------
@@ -294,6 +305,8 @@ class NetworkTrainer(LiveFigure):
     widths = (1, 2, 3, 4, 8, 16)
     #: Finished runs kept, so that going back to a setting shows it at once.
     max_runs = 64
+    #: Seconds: a new run expected to take longer first says "training …" beside the controls.
+    slow_run = 0.06
 
     def __init__(self, datasets: Mapping, *, dataset=None, optimizer="Adam", lr=0.03,
                  lr_range=(1e-3, 10.0), batch_size=16, width=8, epochs=100, seed=0,
@@ -326,6 +339,7 @@ class NetworkTrainer(LiveFigure):
                          title="NetworkTrainer: decision boundary and losses while training")
         # settings() -> (model, record) of the latest runs, oldest first.
         self.runs: dict[tuple, tuple[MLP, TrainingRecord]] = {}
+        self._seconds_per_step = 0.0  # measured on each new run
 
         self.ax_map, self.ax_loss = self.figure.subplots(1, 2, width_ratios=(1, 1.15))
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.9, wspace=0.28)
@@ -391,11 +405,19 @@ class NetworkTrainer(LiveFigure):
         if key in self.runs:  # seen before: the same seeds give the same run, so reuse it
             self.model, self.record = self.runs.pop(key)
         else:
+            steps = self.epochs * -(-self.train.n_samples // self.batch_size)
+            if steps * self._seconds_per_step > self.slow_run:
+                # Said at once beside the controls (no figure render); the result follows.
+                _say_training(self, f"training {optimizer}, lr = {_fmt(lr)}, batch "
+                                  f"{self.batch_size}, {width} hidden units: {steps:,} steps …")
+            started = time.perf_counter()
             self.model = MLP((2, width, 1), activation="tanh", output="sigmoid")
             start = self.model.init_params(np.random.default_rng([seed, 0]))
             self.record = train_network(self.model, start, self.train, self.test,
                                         OPTIMIZERS[optimizer](lr), batch_size=self.batch_size,
                                         epochs=self.epochs, rng=np.random.default_rng([seed, 1]))
+            seconds = time.perf_counter() - started
+            self._seconds_per_step = seconds / max(self.record.steps, 1)
         self.runs[key] = (self.model, self.record)  # most recent last
         while len(self.runs) > self.max_runs:
             del self.runs[next(iter(self.runs))]
