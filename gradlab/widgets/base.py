@@ -86,7 +86,8 @@ def _range_note(name, control, value):
     low, high = control.min, control.max
     if isinstance(control, ipywidgets.FloatLogSlider):
         low, high = control.base**low, control.base**high
-    if low <= value <= high:
+    # 10**log10(high) need not give back high exactly: compare with a relative tolerance.
+    if low * (1 - 1e-9) <= value <= high * (1 + 1e-9):
         return ""
     used = low if value < low else high
     return f"{name} = {value:.4g} is outside [{low:.4g}, {high:.4g}]; using {used:.4g}."

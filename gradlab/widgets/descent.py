@@ -362,6 +362,9 @@ class DescentExplorer(LiveFigure):
             return None, ""
         if "momentum" in arguments and self.controls["momentum"].value > 0:
             beta = self.controls["momentum"].value
+            if arguments.get("nesterov"):  # the look-ahead gradient narrows the stable range
+                bound = self.stability_bound * (1 + beta) / (1 + 2 * beta)
+                return bound, "2(1+β)/((1+2β)λmax)"
             return self.stability_bound * (1 + beta), "2(1+β)/λmax"
         return self.stability_bound, "2/λmax"
 
