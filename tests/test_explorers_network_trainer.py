@@ -282,3 +282,21 @@ def test_a_slow_new_run_first_says_training_beside_the_controls(datasets, close_
     steps = 4 * -(-datasets["moons"][0].n_samples // 32)
     assert len(shown) == 2 and f"lr = 10, batch 32, 8 hidden units: {steps} steps" in shown[0]
     assert "outside" in shown[1] and "outside" in widget.message
+
+
+def test_training_restores_the_blas_thread_setting(datasets):
+    from threadpoolctl import threadpool_info
+
+    def threads():
+        return [(info["filepath"], info["num_threads"]) for info in threadpool_info()]
+
+    train, test = datasets["moons"]
+    model = MLP((2, 4, 1))
+    before = threads()
+    seen = []
+    train_network(model, model.init_params(np.random.default_rng(0)), train, test,
+                  Adam(lr=0.01), batch_size=32, epochs=2, rng=np.random.default_rng(1),
+                  progress=lambda epoch, loss: seen.append(threads()))
+    assert threads() == before
+    blas = {info["filepath"] for info in threadpool_info() if info["user_api"] == "blas"}
+    assert all(n == 1 for path, n in seen[0] if path in blas)  # one BLAS thread inside

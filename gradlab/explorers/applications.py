@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 import ipywidgets
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from gradlab.explorers.network_trainer import TrainingRecord, _say_training, train_network
 from gradlab.optimizers import SGD
@@ -165,7 +166,8 @@ class _EpochExplorer(LiveFigure):
         self.runs[key] = self.record  # most recent last
         while len(self.runs) > self.max_runs:
             del self.runs[next(iter(self.runs))]
-        self._after_training()
+        with threadpool_limits(limits=1, user_api="blas"):  # small products: see train_network
+            self._after_training()
 
     def _after_training(self):
         """Per-run work (metrics of every snapshot, axis limits); subclasses override."""

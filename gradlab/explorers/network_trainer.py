@@ -30,6 +30,7 @@ from typing import NamedTuple
 import ipywidgets
 import numpy as np
 from matplotlib.ticker import LogLocator
+from threadpoolctl import threadpool_limits
 
 from gradlab.batches import MiniBatchSampler
 from gradlab.landscape import loss_slice, random_directions
@@ -131,6 +132,9 @@ def train_network(model, params, train, test, optimizer, *, batch_size, epochs, 
 
     Notes
     -----
+    Training runs with one BLAS thread (``threadpoolctl``, restored afterwards): its matrices
+    are small, and threads that wait for each other made a run several times slower on a
+    busy 2-core machine.
     A ``KeyboardInterrupt`` (Jupyter's stop button) ends training at once: the record keeps
     every finished epoch plus the parameters reached in the interrupted one, and ``stopped``
     is True. Non-finite losses or parameters (a learning rate that is too large) stop training
@@ -176,6 +180,9 @@ def train_network(model, params, train, test, optimizer, *, batch_size, epochs, 
     first = losses(params)
     snapshots, train_loss, test_loss = [params.copy()], [first[0]], [first[1]]
     diverged_at, stopped, steps, steps_kept = -1, False, 0, 0
+    # Small matrices: one BLAS thread is faster, and far steadier on a busy machine, than
+    # several that wait for each other (the setting is restored on the way out).
+    blas = threadpool_limits(limits=1, user_api="blas")
     try:
         for epoch in range(1, epochs + 1):
             with np.errstate(all="ignore"):  # once per epoch: a step costs microseconds
@@ -206,6 +213,8 @@ def train_network(model, params, train, test, optimizer, *, batch_size, epochs, 
                 snapshots.append(current[0].copy())
                 train_loss.append(partial[0])
                 test_loss.append(partial[1])
+    finally:
+        blas.restore_original_limits()
     return TrainingRecord(np.array(snapshots), np.array(train_loss), np.array(test_loss),
                           diverged_at, stopped, steps)
 
