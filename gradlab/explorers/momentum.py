@@ -533,25 +533,6 @@ class MomentumExplorer(LiveFigure):
         self.set(lr=float(event.xdata), momentum=float(min(max(event.ydata, 0.0), 0.99)))
 
 
-def _is_nesterov(factory):
-    """Whether an optimizer factory makes Nesterov SGD (a ``functools.partial`` or attribute)."""
-    keywords = getattr(factory, "keywords", None) or {}
-    return bool(keywords.get("nesterov", getattr(factory, "nesterov", False)))
-
-
-class RavineExplorer(DescentExplorer):
-    r""":class:`gradlab.widgets.DescentExplorer` whose stability bound knows Nesterov.
-
-    ``DescentExplorer`` quotes the heavy-ball bound :math:`2(1+\beta)/\lambda_{max}` for every
-    optimizer with a momentum slider; for Nesterov's variant the bound is
-    :math:`2(1+\beta)/((1+2\beta)\lambda_{max})` (see :func:`stable_lr_limit`). Pass Nesterov as
-    ``functools.partial(SGD, nesterov=True)``. Everything else is ``DescentExplorer``'s.
-    """
-
-    def _effective_bound(self):
-        factory = self.optimizers[self.controls["optimizer"].value]
-        beta = self.controls["momentum"].value
-        if _is_nesterov(factory) and beta > 0:
-            return (self.stability_bound * (1 + beta) / (1 + 2 * beta),
-                    "2(1+β)/((1+2β)λmax)")
-        return super()._effective_bound()
+# Lesson 06's name for the explorer of its ravine: DescentExplorer itself quotes Nesterov's
+# narrower bound 2(1+β)/((1+2β)λmax) when given functools.partial(SGD, nesterov=True).
+RavineExplorer = DescentExplorer
