@@ -43,6 +43,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradlab.data import _check_rng
+
 __all__ = [
     "ForwardPass",
     "LinearAutoencoder",
@@ -84,15 +86,6 @@ def _check_l2(l2) -> float:
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not 0 <= l2 < np.inf:
         raise ValueError(f"l2 must be a finite number >= 0; got {l2!r}")
     return float(l2)
-
-
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (e.g. numpy.random.default_rng(0)); "
-            f"got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _as_float_array(name: str, value) -> np.ndarray:

@@ -28,6 +28,7 @@ import ipywidgets
 import numpy as np
 from matplotlib.ticker import MultipleLocator, NullLocator
 
+from gradlab.explorers.slopes import _fmt
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.derivatives import directional_derivative
 from gradlab.widgets import LiveFigure
@@ -37,14 +38,6 @@ __all__ = ["DirectionExplorer", "slope_along"]
 _ASCENT = "#D55E00"
 _DESCENT = "#0072B2"
 _CURVE = "#009E73"
-
-
-def _fmt(value, digits=3):
-    value = float(value)
-    if not np.isfinite(value):
-        return "undefined"
-    text = f"{value:.{digits}g}"
-    return "0" if text in ("-0", "0") else text
 
 
 def _wrap_degrees(angle):

@@ -43,7 +43,7 @@ from gradlab.optimizers import SGD
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.runner import run
-from gradlab.widgets import DescentExplorer, LiveFigure, _few_ticks, log_slider
+from gradlab.widgets import DescentExplorer, LiveFigure, _few_ticks, _fmt, log_slider
 
 __all__ = [
     "MomentumExplorer",
@@ -251,13 +251,6 @@ def _steps_per_tenfold(rate):
     with np.errstate(divide="ignore", invalid="ignore"):
         steps = np.where(rate < 1, math.log(10) / -np.log(np.where(rate < 1, rate, 0.5)), np.inf)
     return np.where(rate <= 0, 0.0, steps)
-
-
-def _fmt(value, digits=3):
-    value = float(value)
-    if math.isinf(value):
-        return "∞"
-    return f"{value:.{digits}g}"
 
 
 class MomentumExplorer(LiveFigure):
