@@ -173,6 +173,19 @@ class LineSearchRecord:
     gradient_evaluations: int | np.ndarray
 
 
+def _search_directions(direction, gradients, point):
+    """Rows of the search direction: steepest descent ``-grad f`` unless one is given."""
+    if direction is None:
+        return -gradients
+    directions, _ = _as_rows("direction", direction)
+    if directions.shape != gradients.shape:
+        raise ValueError(
+            f"direction must have the shape of point {np.shape(point)}, got shape "
+            f"{np.shape(direction)}"
+        )
+    return directions
+
+
 def backtracking_line_search(
     value: Callable,
     gradient: Callable,
@@ -292,15 +305,7 @@ def backtracking_line_search(
     if not np.all(np.isfinite(gradients)):
         raise ValueError(f"the gradient at point must be finite, got {gradients}")
 
-    if direction is None:
-        directions = -gradients
-    else:
-        directions, _ = _as_rows("direction", direction)
-        if directions.shape != points.shape:
-            raise ValueError(
-                f"direction must have the shape of point {np.shape(point)}, got shape "
-                f"{np.shape(direction)}"
-            )
+    directions = _search_directions(direction, gradients, point)
     slopes = np.einsum("nd,nd->n", gradients, directions)
     if direction is not None and np.any(slopes >= 0):
         row = int(np.flatnonzero(slopes >= 0)[0])
@@ -607,15 +612,7 @@ def exact_line_search_step(A, b, point, direction=None):
             f"{np.shape(point)}"
         )
     gradients = points @ matrix - vector  # A is symmetric, so rows of (A x - b)
-    if direction is None:
-        directions = -gradients
-    else:
-        directions, _ = _as_rows("direction", direction)
-        if directions.shape != points.shape:
-            raise ValueError(
-                f"direction must have the shape of point {np.shape(point)}, got shape "
-                f"{np.shape(direction)}"
-            )
+    directions = _search_directions(direction, gradients, point)
     slopes = np.einsum("nd,nd->n", gradients, directions)
     curvatures = np.einsum("nd,de,ne->n", directions, matrix, directions)
     with np.errstate(all="ignore"):
