@@ -26,6 +26,7 @@ from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.runner import Trajectory, run
 from gradlab.schedules import inverse_time_decay
 from gradlab.widgets import LiveFigure, _few_ticks, log_slider
+from gradlab.widgets.batches import check_line_data
 
 __all__ = ["DecayingRateExplorer", "batch_size_options"]
 
@@ -116,12 +117,7 @@ class DecayingRateExplorer(LiveFigure):
     def __init__(self, X, y, *, seed, start, window, batch_size=1, lr=0.1, decay_rate=0.05,
                  lr_range=(1e-3, 2.0), decay_range=(1e-4, 1.0), steps=300, resolution=80,
                  figsize=(9.5, 4.0), dpi=100, png_dpi=72):
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y, dtype=float)
-        if X.ndim != 2 or X.shape[1] != 1 or X.shape[0] < 2:
-            raise ValueError(f"X must have shape (n, 1) with n >= 2 samples; got {X.shape}")
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y must have shape ({X.shape[0]},) to match X; got {y.shape}")
+        X, y = check_line_data(X, y)
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
             raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
         if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:

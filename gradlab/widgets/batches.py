@@ -31,6 +31,17 @@ def _batch_sizes(n_samples):
     return [int(s) for s in sorted(set(sizes) | {1, n_samples})]
 
 
+def check_line_data(X, y):
+    """``(X, y)`` as floats for a line fit ``y ≈ w x + b``: X ``(n, 1)``, y ``(n,)``, n >= 2."""
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 1 or X.shape[0] < 2:
+        raise ValueError(f"X must have shape (n, 1) with n >= 2 samples, got {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
+    return X, y
+
+
 class BatchSizeExplorer(LiveFigure):
     """Mean-squared-error contours over ``(w, b)`` for a line fitted to data, with the cloud of
     mini-batch gradients at the current point and a mini-batch SGD path beside the full-batch one.
@@ -74,12 +85,7 @@ class BatchSizeExplorer(LiveFigure):
                  figsize=(7.0, 4.6), dpi=100, png_dpi=72):
         from gradlab.models import LinearRegression
 
-        X = np.asarray(X, dtype=float)
-        y = np.asarray(y, dtype=float)
-        if X.ndim != 2 or X.shape[1] != 1 or X.shape[0] < 2:
-            raise ValueError(f"X must have shape (n, 1) with n >= 2 samples, got {X.shape}")
-        if y.shape != (X.shape[0],):
-            raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}")
+        X, y = check_line_data(X, y)
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
             raise ValueError(f"seed must be an integer, got {seed!r}")
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
