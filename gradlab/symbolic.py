@@ -1015,6 +1015,17 @@ class NumericFunction:
             return None
         return np.isnan(self._values(arguments, shape))
 
+    def _undefined_where_value_is(self, out, arguments, shape, array, strict, what):
+        """NaN in every entry of ``out`` at points where the value is undefined; with
+        ``strict``, raise there instead. ``out`` has shape ``shape + (...)``."""
+        outside = self._outside_domain(arguments, shape)
+        if outside is not None:
+            out[outside] = np.nan
+        if strict:
+            entries = tuple(range(len(shape), out.ndim))
+            self._raise_if_undefined(np.isnan(out).any(axis=entries), array, what)
+        return out
+
     def gradient(self, points, *, strict: bool = False) -> np.ndarray:
         """The gradient at each point.
 
@@ -1036,12 +1047,7 @@ class NumericFunction:
         out = np.empty(shape + (self.dim,))
         for i, function in enumerate(self._gradient):
             _evaluate(function, arguments, shape, out[..., i])
-        outside = self._outside_domain(arguments, shape)
-        if outside is not None:
-            out[outside] = np.nan
-        if strict:
-            self._raise_if_undefined(np.isnan(out).any(axis=-1), array, "the gradient")
-        return out
+        return self._undefined_where_value_is(out, arguments, shape, array, strict, "the gradient")
 
     def hessian(self, points, *, strict: bool = False) -> np.ndarray:
         """The Hessian at each point.
@@ -1067,12 +1073,7 @@ class NumericFunction:
             _evaluate(function, arguments, shape, out[..., i, j])
             if i != j:
                 out[..., j, i] = out[..., i, j]
-        outside = self._outside_domain(arguments, shape)
-        if outside is not None:
-            out[outside] = np.nan
-        if strict:
-            self._raise_if_undefined(np.isnan(out).any(axis=(-2, -1)), array, "the Hessian")
-        return out
+        return self._undefined_where_value_is(out, arguments, shape, array, strict, "the Hessian")
 
     def _raise_if_undefined(self, undefined: np.ndarray, points: np.ndarray, what: str) -> None:
         if not undefined.any():
