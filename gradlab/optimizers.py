@@ -18,7 +18,9 @@ array([1., 1.])
 
 Shapes: ``params`` and ``grad`` are ``(n, dim)``, one row per trajectory. Every hyperparameter may
 be a scalar or an array of shape ``(n,)`` (one value per trajectory), so a sweep over 500 learning
-rates is a single call. ``update`` never changes its inputs; it returns new arrays.
+rates is a single call. ``update`` never changes its inputs; it returns new arrays. Each
+``update`` docstring lists the step's equations, one per line of the code below it, and which
+symbol is which argument, hyperparameter or state field.
 
 State fields are named like PyTorch's ``optimizer.state[p]`` entries (``step``, ``exp_avg``,
 ``exp_avg_sq``, ...). ``step`` has shape ``(n,)`` and counts finished updates (a float, as in
@@ -28,7 +30,6 @@ PyTorch); the buffers have the shape of ``params``. A field that the chosen opti
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import NamedTuple
 
 import numpy as np
@@ -129,9 +130,10 @@ def _show(value):
 class Optimizer:
     """What every optimizer here shares: checked hyperparameters and their broadcasting.
 
-    Subclasses call :meth:`_store` in ``__init__`` and implement ``init`` and ``update``.
-    A per-trajectory hyperparameter of shape ``(n,)`` is kept as a column ``(n, 1)`` so that it
-    broadcasts against ``params`` of shape ``(n, dim)``: row ``i`` gets value ``i``.
+    Subclasses call :meth:`_store` in ``__init__`` and implement ``init`` and ``update``;
+    ``update`` reads its hyperparameters with :meth:`_columns`. A per-trajectory hyperparameter of
+    shape ``(n,)`` is kept as a column ``(n, 1)`` so that it broadcasts against ``params`` of
+    shape ``(n, dim)``: row ``i`` gets value ``i``.
     """
 
     name = "optimizer"
@@ -145,10 +147,12 @@ class Optimizer:
             )
         self._n = next(iter(lengths.values()), None)
         self._values = hyperparameters
-        self._h = SimpleNamespace(
-            **{k: v[:, None] if isinstance(v, np.ndarray) else v
-               for k, v in hyperparameters.items()}
-        )
+        self._broadcast = {k: v[:, None] if isinstance(v, np.ndarray) else v
+                           for k, v in hyperparameters.items()}
+
+    def _columns(self, *names):
+        """The named hyperparameters, each a float or an ``(n, 1)`` column, as a tuple."""
+        return tuple(self._broadcast[name] for name in names)
 
     @property
     def lr(self):
@@ -201,7 +205,7 @@ class Optimizer:
                 "they must match"
             )
         if lr is None:
-            return grad, params, self._h.lr
+            return grad, params, self._broadcast["lr"]
         if np.ndim(lr) == 0:
             lr = float(lr)
             if not lr >= 0:
@@ -234,18 +238,8 @@ class SGDState(NamedTuple):
 class SGD(Optimizer):
     r"""Gradient descent, with optional momentum, as ``torch.optim.SGD``.
 
-    With gradient :math:`g_t`, weight decay :math:`\lambda`, momentum :math:`\mu`, dampening
-    :math:`\tau` and learning rate :math:`\gamma`:
-
-    .. math::
-
-        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
-        b_t &\leftarrow g_t \quad \text{at the first step, else} \quad
-              b_t \leftarrow \mu b_{t-1} + (1 - \tau) g_t \\
-        d_t &\leftarrow g_t + \mu b_t \ \text{(nesterov)} \quad\text{or}\quad d_t \leftarrow b_t \\
-        \theta_t &\leftarrow \theta_{t-1} - \gamma d_t
-
-    Without momentum (:math:`\mu = 0`) the update is plain gradient descent,
+    The update, equation by equation beside the code that carries it out, is in
+    :meth:`update`. Without momentum (:math:`\mu = 0`) it is plain gradient descent,
     :math:`\theta_t = \theta_{t-1} - \gamma g_t`.
 
     Parameters
@@ -321,19 +315,30 @@ class SGD(Optimizer):
         return SGDState(step=np.zeros(params.shape[0]), momentum_buffer=buffer)
 
     def update(self, grad, state: SGDState, params, lr=None):
-        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate.
+
+        With t counting from 1, one line of code per line here::
+
+            g   ← g + λ θ                          (when λ ≠ 0)
+            b_t ← g at t = 1, else μ b_{t-1} + (1 − τ) g
+            d   ← g + μ b_t  (nesterov)   or   d ← b_t
+            d   ← g where μ = 0
+            θ   ← θ − γ d
+
+        θ ↔ params, g ↔ grad, γ ↔ lr, λ ↔ weight_decay, μ ↔ momentum, τ ↔ dampening,
+        b_t ↔ state.momentum_buffer, t ↔ state.step + 1.
+        """
         grad, params, lr = self._prepare(grad, params, lr)
-        h = self._h
+        momentum, dampening, weight_decay = self._columns("momentum", "dampening", "weight_decay")
         if self._uses_weight_decay:
-            grad = grad + h.weight_decay * params
-        buffer = state.momentum_buffer
-        direction = grad
+            grad = grad + weight_decay * params
+        buffer, direction = state.momentum_buffer, grad
         if self._uses_momentum:
             first_step = (state.step == 0)[:, None]
-            buffer = np.where(first_step, grad, h.momentum * buffer + (1 - h.dampening) * grad)
-            direction = grad + h.momentum * buffer if self.nesterov else buffer
+            buffer = np.where(first_step, grad, momentum * buffer + (1 - dampening) * grad)
+            direction = grad + momentum * buffer if self.nesterov else buffer
             if self._some_rows_without_momentum:
-                direction = np.where(h.momentum == 0, grad, direction)
+                direction = np.where(momentum == 0, grad, direction)  # no buffer in torch there
         new_params = params - lr * direction
         return new_params, SGDState(step=state.step + 1.0, momentum_buffer=buffer)
 
@@ -351,17 +356,9 @@ class AdagradState(NamedTuple):
 class Adagrad(Optimizer):
     r"""AdaGrad, as ``torch.optim.Adagrad``.
 
-    With learning-rate decay :math:`\eta`, weight decay :math:`\lambda`, and :math:`t` counting
-    from 1:
-
-    .. math::
-
-        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
-        \tilde\gamma_t &\leftarrow \gamma / (1 + (t - 1) \eta) \\
-        s_t &\leftarrow s_{t-1} + g_t^2 \\
-        \theta_t &\leftarrow \theta_{t-1} - \tilde\gamma_t \, g_t / (\sqrt{s_t} + \epsilon)
-
-    with :math:`s_0` = ``initial_accumulator_value``.
+    Each coordinate's step is divided by the root of its summed squared gradients, so
+    coordinates with large past gradients slow down. The update, equation by equation beside the
+    code, is in :meth:`update`.
 
     Parameters
     ----------
@@ -412,20 +409,31 @@ class Adagrad(Optimizer):
     def init(self, params) -> AdagradState:
         """Fresh state: ``sum`` starts at ``initial_accumulator_value``."""
         params = self._check_params(params)
-        start = np.broadcast_to(self._h.initial_accumulator_value, params.shape)
+        (start,) = self._columns("initial_accumulator_value")
+        start = np.broadcast_to(start, params.shape)
         return AdagradState(step=np.zeros(params.shape[0]), sum=np.array(start, dtype=float))
 
     def update(self, grad, state: AdagradState, params, lr=None):
-        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate.
+
+        With t counting from 1 and s_0 = initial_accumulator_value, one line of code per line::
+
+            g   ← g + λ θ                          (when λ ≠ 0)
+            γ̃_t ← γ / (1 + (t − 1) η)
+            s_t ← s_{t-1} + g²
+            θ   ← θ − γ̃_t g / (√s_t + ε)
+
+        θ ↔ params, g ↔ grad, γ ↔ lr, η ↔ lr_decay, λ ↔ weight_decay, ε ↔ eps,
+        γ̃_t ↔ decayed_lr, s_t ↔ state.sum, t ↔ state.step + 1.
+        """
         grad, params, lr = self._prepare(grad, params, lr)
-        h = self._h
+        lr_decay, weight_decay, eps = self._columns("lr_decay", "weight_decay", "eps")
         step = state.step + 1.0
         if self._uses_weight_decay:
-            grad = grad + h.weight_decay * params
-        decayed_lr = lr / (1 + (step[:, None] - 1) * h.lr_decay)
+            grad = grad + weight_decay * params
+        decayed_lr = lr / (1 + (step[:, None] - 1) * lr_decay)
         square_sum = state.sum + grad * grad
-        std = np.sqrt(square_sum) + h.eps
-        new_params = params - decayed_lr * (grad / std)
+        new_params = params - decayed_lr * (grad / (np.sqrt(square_sum) + eps))
         return new_params, AdagradState(step=step, sum=square_sum)
 
 
@@ -445,21 +453,9 @@ class RMSpropState(NamedTuple):
 class RMSprop(Optimizer):
     r"""RMSprop, as ``torch.optim.RMSprop``.
 
-    With smoothing constant :math:`\alpha`, momentum :math:`\mu`, weight decay :math:`\lambda`:
-
-    .. math::
-
-        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
-        v_t &\leftarrow \alpha v_{t-1} + (1 - \alpha) g_t^2 \\
-        \bar g_t &\leftarrow \alpha \bar g_{t-1} + (1 - \alpha) g_t
-            \quad \text{(centered only)} \\
-        a_t &\leftarrow \sqrt{v_t} + \epsilon
-            \quad\text{or, centered,}\quad a_t \leftarrow \sqrt{v_t - \bar g_t^2} + \epsilon \\
-        b_t &\leftarrow \mu b_{t-1} + g_t / a_t, \quad
-            \theta_t \leftarrow \theta_{t-1} - \gamma b_t \quad \text{(momentum > 0)} \\
-        \theta_t &\leftarrow \theta_{t-1} - \gamma g_t / a_t \quad \text{(no momentum)}
-
-    All buffers start at zero.
+    Each coordinate's step is divided by a running root mean square of its gradients. The
+    update, equation by equation beside the code, is in :meth:`update`; all buffers start at
+    zero.
 
     Parameters
     ----------
@@ -525,24 +521,41 @@ class RMSprop(Optimizer):
         )
 
     def update(self, grad, state: RMSpropState, params, lr=None):
-        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate.
+
+        One line of code per line here::
+
+            g   ← g + λ θ                          (when λ ≠ 0)
+            v_t ← α v_{t-1} + (1 − α) g²
+            ḡ_t ← α ḡ_{t-1} + (1 − α) g            (centered)
+            a_t ← √(v_t − ḡ_t²) + ε  (centered)   or   a_t ← √v_t + ε
+            d   ← g / a_t
+            b_t ← μ b_{t-1} + d,  d ← b_t          (when μ ≠ 0)
+            θ   ← θ − γ d
+
+        θ ↔ params, g ↔ grad, γ ↔ lr, α ↔ alpha, μ ↔ momentum, λ ↔ weight_decay, ε ↔ eps,
+        v_t ↔ state.square_avg, ḡ_t ↔ state.grad_avg, b_t ↔ state.momentum_buffer,
+        a_t ↔ avg.
+        """
         grad, params, lr = self._prepare(grad, params, lr)
-        h = self._h
+        alpha, eps, weight_decay, momentum = self._columns(
+            "alpha", "eps", "weight_decay", "momentum")
         if self._uses_weight_decay:
-            grad = grad + h.weight_decay * params
-        square_avg = h.alpha * state.square_avg + (1 - h.alpha) * grad * grad
+            grad = grad + weight_decay * params
+        square_avg = alpha * state.square_avg + (1 - alpha) * grad * grad
         grad_avg = state.grad_avg
         if self.centered:
-            grad_avg = h.alpha * grad_avg + (1 - h.alpha) * grad
-            avg = np.sqrt(np.maximum(square_avg - grad_avg * grad_avg, 0.0)) + h.eps
+            grad_avg = alpha * grad_avg + (1 - alpha) * grad
+            # v_t ≥ ḡ_t² exactly, but rounding can dip below zero, where torch gives NaN
+            avg = np.sqrt(np.maximum(square_avg - grad_avg * grad_avg, 0.0)) + eps
         else:
-            avg = np.sqrt(square_avg) + h.eps
+            avg = np.sqrt(square_avg) + eps
+        direction = grad / avg
         buffer = state.momentum_buffer
         if self._uses_momentum:
-            buffer = h.momentum * buffer + grad / avg
-            new_params = params - lr * buffer
-        else:
-            new_params = params - lr * (grad / avg)
+            buffer = momentum * buffer + direction
+            direction = buffer
+        new_params = params - lr * direction
         new_state = RMSpropState(step=state.step + 1.0, square_avg=square_avg,
                                  momentum_buffer=buffer, grad_avg=grad_avg)
         return new_params, new_state
@@ -564,17 +577,9 @@ class AdamState(NamedTuple):
 class Adam(Optimizer):
     r"""Adam, as ``torch.optim.Adam``.
 
-    With :math:`t` counting from 1 and all moments starting at zero:
-
-    .. math::
-
-        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
-        m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
-        v_t &\leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
-        \hat v_t &\leftarrow \max(\hat v_{t-1}, v_t) \ \text{(amsgrad)}
-            \quad\text{or}\quad \hat v_t \leftarrow v_t \\
-        \theta_t &\leftarrow \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t} \,
-            \frac{m_t}{\sqrt{\hat v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
+    Running averages of the gradient and of its square, both bias-corrected, set each
+    coordinate's step. The update, equation by equation beside the code, is in :meth:`update`;
+    all moments start at zero.
 
     Parameters
     ----------
@@ -614,7 +619,6 @@ class Adam(Optimizer):
 
     name = "Adam"
     State = AdamState
-    _decoupled = False
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
         beta1, beta2 = _betas(betas)
@@ -642,26 +646,41 @@ class Adam(Optimizer):
         )
 
     def update(self, grad, state: AdamState, params, lr=None):
-        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate.
+
+        With t counting from 1; the first line is here, the rest one line of code each in
+        :meth:`_adam_step` just below::
+
+            g   ← g + λ θ                          (L2 penalty, when λ ≠ 0)
+            m_t ← β₁ m_{t-1} + (1 − β₁) g
+            v_t ← β₂ v_{t-1} + (1 − β₂) g²
+            v̂_t ← max(v̂_{t-1}, v_t)  (amsgrad)   or   v̂_t ← v_t
+            d_t ← √v̂_t / √(1 − β₂ᵗ) + ε
+            θ   ← θ − γ / (1 − β₁ᵗ) · m_t / d_t
+
+        θ ↔ params, g ↔ grad, γ ↔ lr, (β₁, β₂) ↔ betas, λ ↔ weight_decay, ε ↔ eps,
+        m_t ↔ state.exp_avg, v_t ↔ state.exp_avg_sq, v̂_t ↔ state.max_exp_avg_sq (amsgrad),
+        d_t ↔ denom, t ↔ state.step + 1.
+        """
         grad, params, lr = self._prepare(grad, params, lr)
-        h = self._h
-        step = state.step + 1.0
         if self._uses_weight_decay:
-            if self._decoupled:
-                params = params * (1 - lr * h.weight_decay)
-            else:
-                grad = grad + h.weight_decay * params
-        exp_avg = h.beta1 * state.exp_avg + (1 - h.beta1) * grad
-        exp_avg_sq = h.beta2 * state.exp_avg_sq + (1 - h.beta2) * grad * grad
-        bias_correction1 = 1 - _power(h.beta1, step)
-        bias_correction2 = 1 - _power(h.beta2, step)
+            (weight_decay,) = self._columns("weight_decay")
+            grad = grad + weight_decay * params
+        return self._adam_step(grad, state, params, lr)
+
+    def _adam_step(self, grad, state: AdamState, params, lr):
+        """The Adam step proper, from m_t on; shared by :class:`Adam` and :class:`AdamW`."""
+        beta1, beta2, eps = self._columns("beta1", "beta2", "eps")
+        step = state.step + 1.0
+        exp_avg = beta1 * state.exp_avg + (1 - beta1) * grad
+        exp_avg_sq = beta2 * state.exp_avg_sq + (1 - beta2) * grad * grad
         max_exp_avg_sq = state.max_exp_avg_sq
         if self.amsgrad:
             max_exp_avg_sq = np.maximum(max_exp_avg_sq, exp_avg_sq)
-            second_moment = max_exp_avg_sq
-        else:
-            second_moment = exp_avg_sq
-        denom = np.sqrt(second_moment) / np.sqrt(bias_correction2) + h.eps
+        second_moment = max_exp_avg_sq if self.amsgrad else exp_avg_sq
+        bias_correction1 = 1 - _power(beta1, step)
+        bias_correction2 = 1 - _power(beta2, step)
+        denom = np.sqrt(second_moment) / np.sqrt(bias_correction2) + eps
         new_params = params - (lr / bias_correction1) * (exp_avg / denom)
         return new_params, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
 
@@ -670,17 +689,9 @@ class AdamW(Adam):
     r"""Adam with decoupled weight decay, as ``torch.optim.AdamW``.
 
     The same update as :class:`Adam`, except that the weight decay no longer enters the gradient
-    (and so the moments); it shrinks the parameters directly, before the Adam step:
-
-    .. math::
-
-        \theta_{t-1} &\leftarrow \theta_{t-1} (1 - \gamma \lambda) \\
-        m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
-        v_t &\leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
-        \hat v_t &\leftarrow \max(\hat v_{t-1}, v_t) \ \text{(amsgrad)}
-            \quad\text{or}\quad \hat v_t \leftarrow v_t \\
-        \theta_t &\leftarrow \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t} \,
-            \frac{m_t}{\sqrt{\hat v_t} / \sqrt{1 - \beta_2^t} + \epsilon}
+    (and so the moments): it is a step of its own that shrinks the parameters,
+    :math:`\theta \leftarrow \theta - \gamma \lambda \theta`, before the Adam step. The update,
+    equation by equation beside the code, is in :meth:`update`.
 
     Parameters are those of :class:`Adam`; only the default ``weight_decay`` differs (1e-2).
 
@@ -706,11 +717,33 @@ class AdamW(Adam):
     """
 
     name = "AdamW"
-    _decoupled = True
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
         super().__init__(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad)
+
+    def update(self, grad, state: AdamState, params, lr=None):
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate.
+
+        With t counting from 1; the decay step is here, the Adam step one line of code per line
+        in :meth:`Adam._adam_step`::
+
+            θ   ← θ − γ λ θ                        (decay step, when λ ≠ 0; g is untouched)
+            m_t ← β₁ m_{t-1} + (1 − β₁) g
+            v_t ← β₂ v_{t-1} + (1 − β₂) g²
+            v̂_t ← max(v̂_{t-1}, v_t)  (amsgrad)   or   v̂_t ← v_t
+            d_t ← √v̂_t / √(1 − β₂ᵗ) + ε
+            θ   ← θ − γ / (1 − β₁ᵗ) · m_t / d_t
+
+        θ ↔ params, g ↔ grad, γ ↔ lr, (β₁, β₂) ↔ betas, λ ↔ weight_decay, ε ↔ eps,
+        m_t ↔ state.exp_avg, v_t ↔ state.exp_avg_sq, v̂_t ↔ state.max_exp_avg_sq (amsgrad),
+        d_t ↔ denom, t ↔ state.step + 1.
+        """
+        grad, params, lr = self._prepare(grad, params, lr)
+        if self._uses_weight_decay:
+            (weight_decay,) = self._columns("weight_decay")
+            params = params * (1 - lr * weight_decay)  # θ − γλθ, factored as torch computes it
+        return self._adam_step(grad, state, params, lr)
 
 
 # --------------------------------------------------------------------------- Adadelta
@@ -727,17 +760,9 @@ class AdadeltaState(NamedTuple):
 class Adadelta(Optimizer):
     r"""Adadelta, as ``torch.optim.Adadelta``.
 
-    With decay :math:`\rho`; both accumulators start at zero:
-
-    .. math::
-
-        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
-        v_t &\leftarrow \rho v_{t-1} + (1 - \rho) g_t^2 \\
-        \Delta_t &\leftarrow \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}} \, g_t \\
-        u_t &\leftarrow \rho u_{t-1} + (1 - \rho) \Delta_t^2 \\
-        \theta_t &\leftarrow \theta_{t-1} - \gamma \Delta_t
-
-    (:math:`v` is ``square_avg``, :math:`u` is ``acc_delta``.)
+    Each step is the gradient scaled by the ratio of two running roots: of past squared steps
+    over past squared gradients. The update, equation by equation beside the code, is in
+    :meth:`update`; both accumulators start at zero.
 
     Parameters
     ----------
@@ -787,14 +812,26 @@ class Adadelta(Optimizer):
                              acc_delta=np.zeros_like(params))
 
     def update(self, grad, state: AdadeltaState, params, lr=None):
-        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate.
+
+        One line of code per line here::
+
+            g   ← g + λ θ                          (when λ ≠ 0)
+            v_t ← ρ v_{t-1} + (1 − ρ) g²
+            Δ_t ← √(u_{t-1} + ε) / √(v_t + ε) · g
+            u_t ← ρ u_{t-1} + (1 − ρ) Δ_t²
+            θ   ← θ − γ Δ_t
+
+        θ ↔ params, g ↔ grad, γ ↔ lr, ρ ↔ rho, λ ↔ weight_decay, ε ↔ eps,
+        v_t ↔ state.square_avg, u_t ↔ state.acc_delta, Δ_t ↔ delta.
+        """
         grad, params, lr = self._prepare(grad, params, lr)
-        h = self._h
+        rho, eps, weight_decay = self._columns("rho", "eps", "weight_decay")
         if self._uses_weight_decay:
-            grad = grad + h.weight_decay * params
-        square_avg = h.rho * state.square_avg + (1 - h.rho) * grad * grad
-        delta = np.sqrt(state.acc_delta + h.eps) / np.sqrt(square_avg + h.eps) * grad
-        acc_delta = h.rho * state.acc_delta + (1 - h.rho) * delta * delta
+            grad = grad + weight_decay * params
+        square_avg = rho * state.square_avg + (1 - rho) * grad * grad
+        delta = np.sqrt(state.acc_delta + eps) / np.sqrt(square_avg + eps) * grad
+        acc_delta = rho * state.acc_delta + (1 - rho) * delta * delta
         new_params = params - lr * delta
         return new_params, AdadeltaState(state.step + 1.0, square_avg, acc_delta)
 
@@ -813,12 +850,8 @@ class AdamaxState(NamedTuple):
 class Adamax(Optimizer):
     r"""Adamax, the infinity-norm variant of Adam, as ``torch.optim.Adamax``.
 
-    .. math::
-
-        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
-        m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
-        u_t &\leftarrow \max(\beta_2 u_{t-1}, |g_t| + \epsilon) \\
-        \theta_t &\leftarrow \theta_{t-1} - \frac{\gamma}{1 - \beta_1^t} \, \frac{m_t}{u_t}
+    Adam's root of the second moment is replaced by a decaying maximum of :math:`|g|`. The
+    update, equation by equation beside the code, is in :meth:`update`.
 
     Parameters
     ----------
@@ -869,15 +902,26 @@ class Adamax(Optimizer):
                            exp_inf=np.zeros_like(params))
 
     def update(self, grad, state: AdamaxState, params, lr=None):
-        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate.
+
+        With t counting from 1, one line of code per line here::
+
+            g   ← g + λ θ                          (when λ ≠ 0)
+            m_t ← β₁ m_{t-1} + (1 − β₁) g
+            u_t ← max(β₂ u_{t-1}, |g| + ε)
+            θ   ← θ − γ / (1 − β₁ᵗ) · m_t / u_t
+
+        θ ↔ params, g ↔ grad, γ ↔ lr, (β₁, β₂) ↔ betas, λ ↔ weight_decay, ε ↔ eps,
+        m_t ↔ state.exp_avg, u_t ↔ state.exp_inf, t ↔ state.step + 1.
+        """
         grad, params, lr = self._prepare(grad, params, lr)
-        h = self._h
+        beta1, beta2, eps, weight_decay = self._columns("beta1", "beta2", "eps", "weight_decay")
         step = state.step + 1.0
         if self._uses_weight_decay:
-            grad = grad + h.weight_decay * params
-        exp_avg = h.beta1 * state.exp_avg + (1 - h.beta1) * grad
-        exp_inf = np.maximum(h.beta2 * state.exp_inf, np.abs(grad) + h.eps)
-        bias_correction = 1 - _power(h.beta1, step)
+            grad = grad + weight_decay * params
+        exp_avg = beta1 * state.exp_avg + (1 - beta1) * grad
+        exp_inf = np.maximum(beta2 * state.exp_inf, np.abs(grad) + eps)
+        bias_correction = 1 - _power(beta1, step)
         new_params = params - (lr / bias_correction) * (exp_avg / exp_inf)
         return new_params, AdamaxState(step, exp_avg, exp_inf)
 
@@ -897,25 +941,9 @@ class NAdamState(NamedTuple):
 class NAdam(Optimizer):
     r"""Adam with Nesterov momentum, as ``torch.optim.NAdam``.
 
-    With momentum decay :math:`\psi`, :math:`t` counting from 1, :math:`\Pi_0 = 1` and the
-    moments starting at zero:
-
-    .. math::
-
-        g_t &\leftarrow g_t + \lambda \theta_{t-1}
-            \quad\text{or, decoupled,}\quad
-            \theta_{t-1} \leftarrow \theta_{t-1} (1 - \gamma \lambda) \\
-        \mu_t &\leftarrow \beta_1 \left(1 - \tfrac12\, 0.96^{t \psi}\right), \quad
-        \mu_{t+1} \leftarrow \beta_1 \left(1 - \tfrac12\, 0.96^{(t+1) \psi}\right) \\
-        \Pi_t &\leftarrow \Pi_{t-1} \mu_t \\
-        m_t &\leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
-        v_t &\leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
-        d_t &\leftarrow \sqrt{v_t / (1 - \beta_2^t)} + \epsilon \\
-        \theta_t &\leftarrow \theta_{t-1}
-            - \frac{\gamma (1 - \mu_t)}{1 - \Pi_t} \, \frac{g_t}{d_t}
-            - \frac{\gamma \mu_{t+1}}{1 - \Pi_t \mu_{t+1}} \, \frac{m_t}{d_t}
-
-    (:math:`\Pi_t` is ``mu_product``.)
+    Adam whose step looks one momentum step ahead, with a momentum coefficient :math:`\mu_t`
+    that warms up over the first steps. The update, equation by equation beside the code, is in
+    :meth:`update`; :math:`\Pi_0 = 1` and the moments start at zero.
 
     Parameters
     ----------
@@ -979,23 +1007,39 @@ class NAdam(Optimizer):
                           exp_avg=np.zeros_like(params), exp_avg_sq=np.zeros_like(params))
 
     def update(self, grad, state: NAdamState, params, lr=None):
-        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate."""
+        """One step: return ``(new_params, new_state)``; ``lr`` overrides the base rate.
+
+        With t counting from 1, one line of code per line here::
+
+            θ     ← θ − γ λ θ      (decoupled)  or  g ← g + λ θ     (when λ ≠ 0)
+            μ_t   ← β₁ (1 − ½ · 0.96^(t ψ))
+            μ_t+1 ← β₁ (1 − ½ · 0.96^((t + 1) ψ))
+            Π_t   ← Π_{t-1} μ_t
+            m_t   ← β₁ m_{t-1} + (1 − β₁) g
+            v_t   ← β₂ v_{t-1} + (1 − β₂) g²
+            d_t   ← √(v_t / (1 − β₂ᵗ)) + ε
+            θ     ← θ − γ (1 − μ_t) / (1 − Π_t) · g / d_t
+                      − γ μ_t+1 / (1 − Π_t μ_t+1) · m_t / d_t
+
+        θ ↔ params, g ↔ grad, γ ↔ lr, (β₁, β₂) ↔ betas, λ ↔ weight_decay, ε ↔ eps,
+        ψ ↔ momentum_decay, μ_t ↔ mu, μ_t+1 ↔ mu_next, Π_t ↔ state.mu_product,
+        m_t ↔ state.exp_avg, v_t ↔ state.exp_avg_sq, d_t ↔ denom, t ↔ state.step + 1.
+        """
         grad, params, lr = self._prepare(grad, params, lr)
-        h = self._h
+        beta1, beta2, eps, weight_decay, momentum_decay = self._columns(
+            "beta1", "beta2", "eps", "weight_decay", "momentum_decay")
         step = state.step + 1.0
         t = step[:, None]
-        bias_correction2 = 1 - _power(h.beta2, step)
-        if self._uses_weight_decay:
-            if self.decoupled_weight_decay:
-                params = params * (1 - lr * h.weight_decay)
-            else:
-                grad = grad + h.weight_decay * params
-        mu = h.beta1 * (1 - 0.5 * 0.96 ** (t * h.momentum_decay))
-        mu_next = h.beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * h.momentum_decay))
+        if self._uses_weight_decay and self.decoupled_weight_decay:
+            params = params * (1 - lr * weight_decay)  # θ − γλθ, factored as torch computes it
+        elif self._uses_weight_decay:
+            grad = grad + weight_decay * params
+        mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
         mu_product = state.mu_product[:, None] * mu
-        exp_avg = h.beta1 * state.exp_avg + (1 - h.beta1) * grad
-        exp_avg_sq = h.beta2 * state.exp_avg_sq + (1 - h.beta2) * grad * grad
-        denom = np.sqrt(exp_avg_sq / bias_correction2) + h.eps
+        exp_avg = beta1 * state.exp_avg + (1 - beta1) * grad
+        exp_avg_sq = beta2 * state.exp_avg_sq + (1 - beta2) * grad * grad
+        denom = np.sqrt(exp_avg_sq / (1 - _power(beta2, step))) + eps
         new_params = (
             params
             - (lr * (1 - mu) / (1 - mu_product)) * (grad / denom)
