@@ -27,3 +27,10 @@ def test_test_command_installs_the_test_extra_and_runs_pytest_and_ruff():
 def test_ci_script_reads_the_readme_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "<!-- test-command -->" in ci and "README.md" in ci
+
+
+def test_ci_runs_the_oldest_and_newest_supported_python():
+    """CI reads the lower bound from pyproject.toml rather than a copy of it."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "requires-python" in ci and "pyproject.toml" in ci
+    assert "oldest" in ci and "newest" in ci
