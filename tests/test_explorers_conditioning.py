@@ -4,7 +4,6 @@ Expected numbers are restated by hand: eigenvalues from numpy's eigh, the gradie
 iterates from the closed form x_k = (I - lr A)^k x_0, the error factors |1 - lr λ|.
 """
 
-import math
 
 import matplotlib
 
@@ -14,8 +13,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from gradlab.explorers.conditioning import ConditioningExplorer, bowl_matrix
-from gradlab.functions import quadratic_bowl
+from gradlab.explorers.conditioning import ConditioningExplorer
+from gradlab.quadratics import bowl_matrix
 
 
 @pytest.fixture
@@ -24,12 +23,6 @@ def explorer():
     yield widget
     widget.close()
     plt.close("all")
-
-
-def test_bowl_matrix_matches_the_catalogue_bowl():
-    for kappa, angle in [(1.0, 0.0), (10.0, 0.4), (37.5, -1.1)]:
-        expected = quadratic_bowl(condition_number=kappa, angle=angle).hessian(np.zeros(2))
-        np.testing.assert_allclose(bowl_matrix(kappa, angle), expected, atol=1e-10)
 
 
 def test_eigen_directions_and_bounds_agree_with_eigh(explorer):
@@ -130,10 +123,3 @@ def test_bad_arguments_raise_clear_errors(kwargs, words):
     with pytest.raises(ValueError, match=words):
         ConditioningExplorer(**kwargs)
     plt.close("all")
-
-
-def test_bowl_matrix_refuses_bad_values():
-    with pytest.raises(ValueError, match="condition_number"):
-        bowl_matrix(0.5)
-    with pytest.raises(ValueError, match="angle"):
-        bowl_matrix(2.0, angle=math.inf)

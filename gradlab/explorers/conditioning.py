@@ -24,48 +24,13 @@ import numpy as np
 
 from gradlab.optimizers import SGD
 from gradlab.plotting.trajectories import trajectory_lines
+from gradlab.quadratics import bowl_matrix
 from gradlab.runner import run
 from gradlab.widgets import LiveFigure, _few_ticks, log_slider
 
-__all__ = ["ConditioningExplorer", "bowl_matrix"]
+__all__ = ["ConditioningExplorer"]
 
 _STEEP, _SHALLOW, _WORST = "#D55E00", "#0072B2", "#333333"
-
-
-def bowl_matrix(condition_number, angle=0.0, scale=1.0):
-    """``A = R diag(scale, scale·κ) Rᵀ`` with ``R`` the rotation by ``angle`` (radians).
-
-    The same matrix as :func:`gradlab.functions.quadratic_bowl` (before its 12-digit rounding).
-
-    Parameters
-    ----------
-    condition_number : float
-        ``κ = λmax / λmin >= 1``.
-    angle : float
-        Rotation of the eigen directions from the coordinate axes.
-    scale : float
-        ``λmin > 0``.
-
-    Returns
-    -------
-    ndarray (2, 2)
-
-    Examples
-    --------
-    >>> bowl_matrix(4.0, scale=0.5)
-    array([[0.5, 0. ],
-           [0. , 2. ]])
-    """
-    kappa, turn, low = (float(v) for v in (condition_number, angle, scale))
-    if not (math.isfinite(kappa) and kappa >= 1):
-        raise ValueError(f"condition_number must be a finite number >= 1, got {condition_number!r}")
-    if not (math.isfinite(low) and low > 0):
-        raise ValueError(f"scale (λmin) must be a finite number > 0, got {scale!r}")
-    if not math.isfinite(turn):
-        raise ValueError(f"angle must be finite (radians), got {angle!r}")
-    c, s = math.cos(turn), math.sin(turn)
-    rotation = np.array([[c, -s], [s, c]])
-    return rotation @ np.diag([low, low * kappa]) @ rotation.T
 
 
 class ConditioningExplorer(LiveFigure):

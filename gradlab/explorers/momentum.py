@@ -1,38 +1,14 @@
-r"""Momentum on a quadratic bowl: eigen-components, their rates, and the map of rates.
+r"""Momentum on a quadratic bowl: the path, its eigen-components, and the map of rates.
 
-On :math:`f(x) = \tfrac12 (x - x^*)^\top A (x - x^*)` the error along each eigenvector of
-:math:`A` (curvature :math:`\lambda`) evolves on its own, following a two-term recurrence
-
-.. math::
-
-    e_{k+1} = a\, e_k - c\, e_{k-1}, \qquad
-    \begin{pmatrix} e_{k+1} \\ e_k \end{pmatrix} =
-    \begin{pmatrix} a & -c \\ 1 & 0 \end{pmatrix}
-    \begin{pmatrix} e_k \\ e_{k-1} \end{pmatrix},
-
-with :math:`u = \eta\lambda` (learning rate times curvature) and
-
-- heavy ball (``torch.optim.SGD(momentum=β)``): :math:`a = 1 + \beta - u`, :math:`c = \beta`;
-- Nesterov (``nesterov=True``): :math:`a = (1 + \beta)(1 - u)`, :math:`c = \beta (1 - u)`.
-
-The component shrinks, per step and in the long run, by the spectral radius of that 2×2 matrix:
-the larger modulus of the roots of :math:`z^2 - a z + c`. This module computes it in closed form
-(vectorized), draws the map of the worst rate over (learning rate, momentum), and offers
-:class:`MomentumExplorer`, a live figure with the path, the components and the map.
-
->>> import numpy as np
->>> float(component_rate(1.0, lr=0.5, momentum=0.0))       # plain GD: |1 - 0.5|
-0.5
->>> float(component_rate(1.0, lr=0.5, momentum=0.81))      # complex roots: sqrt(0.81)
-0.9
->>> lr, beta, rate = optimal_heavy_ball(1.0, 100.0)
->>> round(beta, 4), round(lr, 4), round(rate, 4)           # ((10-1)/(10+1))^2, (2/11)^2
-(0.6694, 0.0331, 0.8182)
+:class:`MomentumExplorer` is the live figure of lesson 06. On
+:math:`f(x) = \tfrac12 (x - x^*)^\top A (x - x^*)` the error along each eigenvector of :math:`A`
+shrinks, per step, by the spectral radius of a 2×2 iteration matrix; that rate theory
+(heavy ball and Nesterov, in closed form) is :mod:`gradlab.quadratics`, which this figure draws:
+the path, the error along each eigen-direction beside its predicted rate, and the map of the
+worst rate over (learning rate, momentum).
 """
 
 from __future__ import annotations
-
-import math
 
 import ipywidgets
 import numpy as np
@@ -42,215 +18,21 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from gradlab.optimizers import SGD
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.trajectories import trajectory_lines
+from gradlab.quadratics import (
+    behaviour,
+    component_rate,
+    critical_lrs,
+    rate_map,
+    stable_lr_limit,
+    steps_per_tenfold,
+)
 from gradlab.runner import run
-from gradlab.widgets import DescentExplorer, LiveFigure, _few_ticks, _fmt, log_slider
+from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
 
-__all__ = [
-    "MomentumExplorer",
-    "RavineExplorer",
-    "behaviour",
-    "component_rate",
-    "critical_lrs",
-    "iteration_matrix",
-    "optimal_heavy_ball",
-    "rate_map",
-    "stable_lr_limit",
-]
+__all__ = ["MomentumExplorer"]
 
 #: Colours of the two eigen-directions (small curvature first), from the Okabe–Ito palette.
 COMPONENT_COLORS = ("#0072B2", "#D55E00")
-
-
-def _coefficients(curvature, lr, momentum, nesterov):
-    """``(a, c)`` of the recurrence ``e[k+1] = a e[k] - c e[k-1]``, broadcast together."""
-    u = np.asarray(lr, dtype=float) * np.asarray(curvature, dtype=float)
-    beta = np.asarray(momentum, dtype=float)
-    if nesterov:
-        return (1 + beta) * (1 - u), beta * (1 - u)
-    return 1 + beta - u, beta + 0 * u
-
-
-def iteration_matrix(curvature, lr, momentum, nesterov=False):
-    r"""The 2×2 matrix that maps :math:`(e_k, e_{k-1})` to :math:`(e_{k+1}, e_k)`.
-
-    Parameters
-    ----------
-    curvature, lr, momentum : float or array
-        Eigenvalue :math:`\lambda` of the Hessian, learning rate :math:`\eta`, momentum
-        :math:`\beta`; broadcast together.
-    nesterov : bool
-        Nesterov's variant (as ``torch.optim.SGD(nesterov=True)``) instead of the heavy ball.
-
-    Returns
-    -------
-    array of shape (..., 2, 2)
-
-    Examples
-    --------
-    >>> iteration_matrix(2.0, 0.1, 0.5)
-    array([[ 1.3, -0.5],
-           [ 1. ,  0. ]])
-    """
-    a, c = _coefficients(curvature, lr, momentum, nesterov)
-    a, c = np.broadcast_arrays(a, c)
-    matrix = np.zeros(a.shape + (2, 2))
-    matrix[..., 0, 0] = a
-    matrix[..., 0, 1] = -c
-    matrix[..., 1, 0] = 1.0
-    return matrix
-
-
-def component_rate(curvature, lr, momentum, nesterov=False):
-    r"""Spectral radius of :func:`iteration_matrix`: how much one eigen-component shrinks per step.
-
-    The roots of :math:`z^2 - a z + c` are complex when :math:`a^2 < 4c` (modulus
-    :math:`\sqrt c`), else real, the larger in modulus being :math:`(|a| + \sqrt{a^2 - 4c})/2`.
-
-    Parameters
-    ----------
-    curvature, lr, momentum : float or array
-        Broadcast together (e.g. a column of momenta against a row of learning rates).
-    nesterov : bool
-
-    Returns
-    -------
-    array
-        The rate; ``>= 1`` means the component does not converge.
-
-    Examples
-    --------
-    >>> component_rate(10.0, 0.2, 0.0)          # GD overshoots: |1 - 2| = 1, on the edge
-    array(1.)
-    """
-    a, c = _coefficients(curvature, lr, momentum, nesterov)
-    discriminant = a * a - 4 * c
-    real = discriminant >= 0
-    return np.where(real, (np.abs(a) + np.sqrt(np.where(real, discriminant, 0.0))) / 2,
-                    np.sqrt(np.where(real, 0.0, c)))
-
-
-def behaviour(curvature, lr, momentum, nesterov=False):
-    """What one eigen-component does, in words.
-
-    Returns
-    -------
-    str
-        ``'creeps'`` (real positive root: no overshoot), ``'rings'`` (complex roots: a damped
-        oscillation), ``'flips'`` (dominant root negative: the sign alternates each step) or
-        ``'diverges'`` (rate >= 1). For a scalar input.
-
-    Examples
-    --------
-    >>> behaviour(1.0, 0.1, 0.0), behaviour(1.0, 0.1, 0.9), behaviour(1.0, 1.5, 0.0)
-    ('creeps', 'rings', 'flips')
-    """
-    a, c = _coefficients(curvature, lr, momentum, nesterov)
-    a, c = float(a), float(c)
-    if float(component_rate(curvature, lr, momentum, nesterov)) >= 1:
-        return "diverges"
-    if a * a < 4 * c:
-        return "rings"
-    return "creeps" if a >= 0 else "flips"
-
-
-def stable_lr_limit(curvature, momentum, nesterov=False):
-    r"""The largest learning rate for which a component of curvature ``λ`` still converges.
-
-    Heavy ball: :math:`2(1 + \beta)/\lambda`. Nesterov: :math:`2(1 + \beta)/((1 + 2\beta)\lambda)`.
-    With :math:`\beta = 0` both are gradient descent's :math:`2/\lambda`.
-
-    Examples
-    --------
-    >>> float(stable_lr_limit(10.0, 0.5)), float(stable_lr_limit(10.0, 0.5, nesterov=True))
-    (0.3, 0.15)
-    """
-    beta = np.asarray(momentum, dtype=float)
-    limit = 2 * (1 + beta) / np.asarray(curvature, dtype=float)
-    return limit / (1 + 2 * beta) if nesterov else limit
-
-
-def critical_lrs(curvature, momentum, nesterov=False):
-    r"""The learning rates between which a component rings (complex roots).
-
-    Heavy ball: :math:`(1 \mp \sqrt\beta)^2/\lambda`. Nesterov:
-    :math:`((1-\beta)/(1+\beta))^2/\lambda` and :math:`1/\lambda`.
-
-    Returns
-    -------
-    (low, high) : arrays broadcast like ``momentum``
-
-    Examples
-    --------
-    >>> low, high = critical_lrs(1.0, 0.25)
-    >>> float(low), float(high)
-    (0.25, 2.25)
-    """
-    beta = np.asarray(momentum, dtype=float)
-    curvature = np.asarray(curvature, dtype=float)
-    if nesterov:
-        return ((1 - beta) / (1 + beta)) ** 2 / curvature, np.ones_like(beta) / curvature
-    return (1 - np.sqrt(beta)) ** 2 / curvature, (1 + np.sqrt(beta)) ** 2 / curvature
-
-
-def rate_map(curvatures, lrs, momenta, nesterov=False):
-    """The worst component rate on a grid: ``rates[i, j]`` for ``momenta[i]`` and ``lrs[j]``.
-
-    Parameters
-    ----------
-    curvatures : sequence of float
-        The Hessian's eigenvalues (all positive).
-    lrs, momenta : 1-D arrays
-    nesterov : bool
-
-    Returns
-    -------
-    (len(momenta), len(lrs)) array
-
-    Examples
-    --------
-    >>> rate_map([1.0, 4.0], [0.1, 0.4, 0.6], [0.0]).round(2)   # GD: max(|1-0.1|,|1-0.4|) ...
-    array([[0.9, 0.6, 1.4]])
-    """
-    curvatures = np.asarray(curvatures, dtype=float).reshape(-1, 1, 1)
-    if curvatures.size == 0 or not np.all(curvatures > 0):
-        raise ValueError(f"curvatures must be positive numbers, got {curvatures.ravel()}")
-    lrs = np.asarray(lrs, dtype=float).reshape(1, 1, -1)
-    momenta = np.asarray(momenta, dtype=float).reshape(1, -1, 1)
-    return component_rate(curvatures, lrs, momenta, nesterov).max(axis=0)
-
-
-def optimal_heavy_ball(smallest, largest):
-    r"""Polyak's best heavy-ball setting for curvatures in ``[smallest, largest]``.
-
-    .. math::
-
-        \beta^* = \left(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\right)^2, \quad
-        \eta^* = \left(\frac{2}{\sqrt{\lambda_{max}} + \sqrt{\lambda_{min}}}\right)^2, \quad
-        \rho^* = \sqrt{\beta^*}, \qquad \kappa = \lambda_{max}/\lambda_{min}.
-
-    Returns
-    -------
-    (lr, momentum, rate) : floats
-
-    References
-    ----------
-    B. T. Polyak (1964). Some methods of speeding up the convergence of iteration methods.
-    USSR Computational Mathematics and Mathematical Physics 4(5).
-    """
-    if not 0 < smallest <= largest:
-        raise ValueError(f"need 0 < smallest <= largest, got {smallest}, {largest}")
-    root = math.sqrt(largest / smallest)
-    beta = ((root - 1) / (root + 1)) ** 2
-    lr = (2 / (math.sqrt(largest) + math.sqrt(smallest))) ** 2
-    return lr, beta, math.sqrt(beta)
-
-
-def _steps_per_tenfold(rate):
-    """Steps to shrink the error 10×: ln 10 / (−ln ρ); ``inf`` for ρ >= 1, 0 for ρ = 0."""
-    rate = np.asarray(rate, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        steps = np.where(rate < 1, math.log(10) / -np.log(np.where(rate < 1, rate, 0.5)), np.inf)
-    return np.where(rate <= 0, 0.0, steps)
 
 
 class MomentumExplorer(LiveFigure):
@@ -395,7 +177,7 @@ class MomentumExplorer(LiveFigure):
         self.meshes, self.map_lines = {}, {}
         betas = self.map_momenta
         for flag, rates in self.maps.items():
-            tenfold = np.ma.masked_invalid(np.where(rates < 1, _steps_per_tenfold(rates), np.nan))
+            tenfold = np.ma.masked_invalid(np.where(rates < 1, steps_per_tenfold(rates), np.nan))
             mesh = self.map_ax.pcolormesh(self.map_lrs, betas, np.clip(tenfold, 1, 1000),
                                           cmap="viridis_r", norm=norm, shading="nearest",
                                           zorder=0)
@@ -511,7 +293,7 @@ class MomentumExplorer(LiveFigure):
                 f"{method} {when}: lr = {_fmt(lr)} is beyond {formula} = {_fmt(limit)}, so the "
                 f"λmax component grows ({'; '.join(words)}).", "error")
             return
-        tenfold = float(_steps_per_tenfold(self.rate))
+        tenfold = float(steps_per_tenfold(self.rate))
         gd_rate = float(component_rate(self.curvatures, lr, 0.0).max())
         gd_text = (f"plain GD at this lr: ρ = {_fmt(gd_rate, 4)}" if gd_rate < 1
                    else "plain GD at this lr diverges")
@@ -524,8 +306,3 @@ class MomentumExplorer(LiveFigure):
         if event.inaxes is not self.map_ax or event.xdata is None or event.button != 1:
             return
         self.set(lr=float(event.xdata), momentum=float(min(max(event.ydata, 0.0), 0.99)))
-
-
-# Lesson 06's name for the explorer of its ravine: DescentExplorer itself quotes Nesterov's
-# narrower bound 2(1+β)/((1+2β)λmax) when given functools.partial(SGD, nesterov=True).
-RavineExplorer = DescentExplorer
