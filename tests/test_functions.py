@@ -17,6 +17,7 @@ from gradlab.functions import (
     beale,
     booth,
     catalogue,
+    grid_of_starts,
     himmelblau,
     monkey_saddle,
     parabola,
@@ -318,3 +319,16 @@ def test_objective_arrays_are_read_only():
         f.minima[0, 0] = 1.0
     with pytest.raises(AttributeError):
         f.name = "other"
+
+
+# --- grid_of_starts ------------------------------------------------------------------------------
+
+
+def test_grid_of_starts_are_cell_centres():
+    starts = grid_of_starts(((-1.0, 1.0), (0.0, 4.0)), 4)
+    assert starts.shape == (16, 2)
+    assert np.allclose(np.unique(starts[:, 0]), [-0.75, -0.25, 0.25, 0.75])
+    assert np.allclose(np.unique(starts[:, 1]), [0.5, 1.5, 2.5, 3.5])
+    assert np.allclose(starts[1], [-0.25, 0.5])  # x varies fastest: row-major, row 0 at bottom
+    with pytest.raises(ValueError, match="per_axis"):
+        grid_of_starts(((0, 1), (0, 1)), 1)

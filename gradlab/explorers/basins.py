@@ -31,6 +31,7 @@ from collections import OrderedDict
 import ipywidgets
 import numpy as np
 
+from gradlab.functions import grid_of_starts
 from gradlab.optimizers import SGD
 from gradlab.plotting._base import NONE_COLOR, color_for
 from gradlab.plotting.basins import basin_labels, basin_map
@@ -38,41 +39,10 @@ from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.runner import Trajectory, run
 from gradlab.widgets import LiveFigure, _few_ticks, log_slider
 
-__all__ = ["BasinExplorer", "grid_of_starts"]
+__all__ = ["BasinExplorer"]
 
 # Maps kept per (surface, lr, momentum), so moving a slider back redraws at once.
 _CACHED_MAPS = 64
-
-
-def grid_of_starts(window, per_axis):
-    """Start points at the centres of a ``per_axis × per_axis`` grid of cells over ``window``.
-
-    Cell centres (not edges) make the grid line up with an image drawn over ``window``.
-
-    Parameters
-    ----------
-    window : ((xlo, xhi), (ylo, yhi))
-    per_axis : int
-        Cells per axis (at least 2).
-
-    Returns
-    -------
-    numpy.ndarray, shape (per_axis * per_axis, 2)
-        Row-major: ``starts.reshape(per_axis, per_axis, 2)[i, j]`` is row ``i`` (y) and
-        column ``j`` (x), row 0 at the bottom.
-
-    Examples
-    --------
-    >>> grid_of_starts(((0, 2), (0, 2)), 2).tolist()
-    [[0.5, 0.5], [1.5, 0.5], [0.5, 1.5], [1.5, 1.5]]
-    """
-    if isinstance(per_axis, bool) or not isinstance(per_axis, int | np.integer) or per_axis < 2:
-        raise ValueError(f"per_axis must be an integer >= 2, got {per_axis!r}")
-    (xlo, xhi), (ylo, yhi) = window
-    xs = xlo + (np.arange(per_axis) + 0.5) * (xhi - xlo) / per_axis
-    ys = ylo + (np.arange(per_axis) + 0.5) * (yhi - ylo) / per_axis
-    xx, yy = np.meshgrid(xs, ys)
-    return np.column_stack([xx.ravel(), yy.ravel()])
 
 
 def _check_objective(objective):
