@@ -35,10 +35,8 @@ from gradlab.plotting import (  # noqa: E402
     loss_curves,
     lr_sweep,
     race,
-    state_panel,
     surface_3d,
     tangent_line,
-    tangent_plane,
     trajectory_lines,
     uses_log_scale,
 )
@@ -381,27 +379,6 @@ def test_directional_derivative_text_and_arrows(ax):
     render(ax)
 
 
-def test_tangent_plane_touches_the_surface(ax3d):
-    bowl = Bowl()
-    surface_3d(ax3d, bowl, resolution=20)
-    artists = tangent_plane(ax3d, bowl, [0.5, -0.25], half_width=0.1)
-    corners = artists.vertices
-    # Plane: z = f(p) + ∇f(p)·(q - p), with f = x² + 4y², ∇f(p) = (1, -2).
-    np.testing.assert_allclose(corners[:, 2], 0.5 + (corners[:, 0] - 0.5) * 1.0
-                               + (corners[:, 1] + 0.25) * -2.0)
-    # Tangency: the gap to the surface shrinks like h² (second order).
-    gaps = [abs(bowl.value(np.array([0.5 + h, -0.25 + h])) - (0.5 + h - 2 * h))
-            for h in (1e-2, 1e-3)]
-    assert gaps[1] < gaps[0] / 50
-    before = child_count(ax3d)
-    artists.update([0.0, 0.0])
-    assert child_count(ax3d) == before
-    np.testing.assert_allclose(artists.vertices[:, 2], 0.0)
-    render(ax3d)
-
-
-# --- 3-D surface -----------------------------------------------------------------------------
-
 def test_surface_path_is_lifted_onto_the_surface(ax3d):
     bowl = Bowl()
     artists = surface_3d(ax3d, bowl, resolution=25)
@@ -600,26 +577,6 @@ def test_gradient_cloud_tips_arrow_and_ellipse(ax):
     render(ax)
 
 
-def test_state_panel_writes_three_significant_digits(ax):
-    state = {"m": [0.0123456, -2.0], "v": [12345.0, 1e-7], "t": 3}
-    artists = state_panel(ax, state, title="Adam")
-    cell = artists.table.get_celld()
-    assert [cell[1, 0].get_text().get_text(), cell[1, 1].get_text().get_text()] == ["0.0123",
-                                                                                   "-2"]
-    assert [cell[2, 0].get_text().get_text(), cell[2, 1].get_text().get_text()] == ["1.23e+04",
-                                                                                   "1e-07"]
-    assert [cell[3, 0].get_text().get_text(), cell[3, 1].get_text().get_text()] == ["3", ""]
-    assert cell[0, 0].get_text().get_text() == "x"
-    before = child_count(ax)
-    artists.update({"m": [np.pi, np.nan], "v": [1, 2], "t": 4})
-    assert child_count(ax) == before
-    assert cell[1, 0].get_text().get_text() == "3.14"
-    assert cell[1, 1].get_text().get_text() == "nan"
-    with pytest.raises(ValueError, match="state names"):
-        artists.update({"m": [1, 2]})
-    render(ax)
-
-
 # --- the whole set ---------------------------------------------------------------------------
 
 def test_every_kind_on_one_figure_renders_to_png():
@@ -639,7 +596,6 @@ def test_every_kind_on_one_figure_renders_to_png():
     race(axes[7], bowl, {"a": [[1.5, 0.8], [0.5, 0.2]], "b": [[-1.5, 0.8], [-0.5, 0.1]]})
     ghost_trails(axes[8]).push([[0, 0], [1, 1]])
     gradient_cloud(axes[9], [[1, 0], [0, 1], [1, 1]], [0.7, 0.7], [0, 0])
-    state_panel(fig.add_subplot(3, 4, 11), {"m": [1, 2], "v": [3, 4]})
     surface_3d(fig.add_subplot(3, 4, 12, projection="3d"), bowl, [[1.5, 0.8], [0.5, 0.2]])
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
@@ -671,7 +627,7 @@ def test_plotting_docstring_examples():
     import importlib
 
     for name in ("_base", "contours", "trajectories", "derivatives", "curves", "basins",
-                 "stochastic", "state", "surfaces", "__init__"):
+                 "stochastic", "surfaces", "__init__"):
         module = importlib.import_module("gradlab.plotting" + ("" if name == "__init__"
                                                                else f".{name}"))
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

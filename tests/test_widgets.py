@@ -673,7 +673,7 @@ def test_batch_extremes_and_bad_input(close_all, line_data):
         widgets.BatchSizeExplorer(X, y, seed=0, batch_size=0)
     with pytest.raises(ValueError, match=r"X must have shape \(n, 1\)"):
         widgets.BatchSizeExplorer(np.ones((40, 2)), y, seed=0)
-    with pytest.raises(ValueError, match="seed must be an integer"):
+    with pytest.raises(TypeError, match="seed must be an integer"):
         widgets.BatchSizeExplorer(X, y, seed=None)
 
 

@@ -11,15 +11,15 @@ One module per kind of figure:
 - :mod:`~gradlab.plotting.contours`      :func:`contour_map`, :func:`gradient_field`
 - :mod:`~gradlab.plotting.trajectories`  :func:`trajectory_lines`, :func:`race`,
   :func:`ghost_trails`
-- :mod:`~gradlab.plotting.surfaces`      :func:`surface_3d`, :func:`tangent_plane`
+- :mod:`~gradlab.plotting.surfaces`      :func:`surface_3d`
 - :mod:`~gradlab.plotting.derivatives`   :func:`tangent_line`, :func:`directional_derivative`
 - :mod:`~gradlab.plotting.curves`        :func:`loss_curves`, :func:`lr_sweep`
 - :mod:`~gradlab.plotting.basins`        :func:`basin_labels`, :func:`basin_map`
 - :mod:`~gradlab.plotting.stochastic`    :func:`gradient_cloud`
-- :mod:`~gradlab.plotting.state`         :func:`state_panel`
 
-Colours come from the Okabe–Ito palette (:data:`OKABE_ITO`, :func:`color_for`) and the
-``viridis`` colour map, both readable with the common colour-vision deficiencies.
+Colours come from the Okabe–Ito palette (:data:`OKABE_ITO`, :func:`color_for`; every named
+colour is in :mod:`gradlab.colors`) and the ``viridis`` colour map, both readable with the
+common colour-vision deficiencies. :func:`few_ticks` keeps the tick labels of a live figure few.
 
 Examples
 --------
@@ -33,12 +33,13 @@ Examples
 >>> background.ax.figure.canvas.draw_idle()
 """
 
+from gradlab.colors import OKABE_ITO
 from gradlab.plotting._base import (
     LINE_COLORS,
-    OKABE_ITO,
     Grid,
     color_for,
     evaluate_grid,
+    few_ticks,
     uses_log_scale,
     window_exits,
 )
@@ -62,14 +63,8 @@ from gradlab.plotting.derivatives import (
     directional_derivative,
     tangent_line,
 )
-from gradlab.plotting.state import StatePanelArtists, state_panel
 from gradlab.plotting.stochastic import GradientCloudArtists, covariance_ellipse, gradient_cloud
-from gradlab.plotting.surfaces import (
-    SurfaceArtists,
-    TangentPlaneArtists,
-    surface_3d,
-    tangent_plane,
-)
+from gradlab.plotting.surfaces import SurfaceArtists, surface_3d
 from gradlab.plotting.trajectories import (
     GhostTrails,
     RaceArtists,
@@ -92,10 +87,8 @@ __all__ = [
     "LearningRateSweepArtists",
     "LossCurveArtists",
     "RaceArtists",
-    "StatePanelArtists",
     "SurfaceArtists",
     "TangentLineArtists",
-    "TangentPlaneArtists",
     "TrajectoryArtists",
     "basin_labels",
     "basin_map",
@@ -105,16 +98,15 @@ __all__ = [
     "covariance_ellipse",
     "directional_derivative",
     "evaluate_grid",
+    "few_ticks",
     "ghost_trails",
     "gradient_cloud",
     "gradient_field",
     "loss_curves",
     "lr_sweep",
     "race",
-    "state_panel",
     "surface_3d",
     "tangent_line",
-    "tangent_plane",
     "trajectory_lines",
     "uses_log_scale",
     "window_exits",

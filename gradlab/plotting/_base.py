@@ -1,39 +1,31 @@
-"""Shared pieces of :mod:`gradlab.plotting`: palette, grids, argument checks, window geometry."""
+"""Shared pieces of :mod:`gradlab.plotting`: palette order, grids, window geometry, ticks."""
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
-#: The Okabe–Ito palette (Okabe & Ito 2008), in its published order. Safe for the common forms
-#: of colour-vision deficiency.
-OKABE_ITO = (
-    "#000000",  # black
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#009E73",  # bluish green
-    "#F0E442",  # yellow
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
+from gradlab.checks import check_int, check_window
+from gradlab.colors import (
+    BLACK,
+    BLUE,
+    BLUISH_GREEN,
+    LIGHT_GREY,
+    ORANGE,
+    REDDISH_PURPLE,
+    SKY_BLUE,
+    VERMILLION,
+    YELLOW,
 )
 
-#: The order :func:`color_for` hands the Okabe–Ito colours out in: strong colours first,
-#: yellow (hard to see on white) last.
-LINE_COLORS = (
-    "#D55E00",  # vermillion
-    "#0072B2",  # blue
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#000000",  # black
-    "#F0E442",  # yellow
-)
+#: The order :func:`color_for` hands the Okabe–Ito colours (:data:`OKABE_ITO`) out in: strong
+#: colours first, yellow (hard to see on white) last.
+LINE_COLORS = (VERMILLION, BLUE, BLUISH_GREEN, REDDISH_PURPLE, ORANGE, SKY_BLUE, BLACK, YELLOW)
 
 #: Colour for "no minimum reached" / "diverged" in basin maps.
-NONE_COLOR = "#BBBBBB"
+NONE_COLOR = LIGHT_GREY
 
 #: The default colour map for surfaces: perceptually uniform and colour-blind safe.
 SURFACE_CMAP = "viridis"
@@ -54,8 +46,9 @@ def color_for(index: int) -> str:
 
     Examples
     --------
-    >>> color_for(0), color_for(8)
-    ('#D55E00', '#D55E00')
+    >>> from gradlab.colors import VERMILLION
+    >>> color_for(0) == color_for(8) == VERMILLION
+    True
     """
     if isinstance(index, bool) or not isinstance(index, int | np.integer):
         raise TypeError(f"color_for: index must be an integer, got {index!r}")
@@ -77,25 +70,6 @@ class Grid(NamedTuple):
 def is_objective(source: Any) -> bool:
     """True when ``source`` looks like a :class:`gradlab.functions.Objective` (duck-typed)."""
     return hasattr(source, "value") and hasattr(source, "window")
-
-
-def check_window(window: Any, dim: int, name: str = "window") -> tuple[tuple[float, float], ...]:
-    """Return ``window`` as ``dim`` float pairs ``(low, high)`` with ``low < high``, or raise."""
-    try:
-        pairs = np.asarray(window, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {dim} pair(s) (low, high), got {window!r}") from None
-    if pairs.shape != (dim, 2):
-        raise ValueError(f"{name} must be {dim} pair(s) (low, high), got {window!r}")
-    if not np.all(np.isfinite(pairs)) or np.any(pairs[:, 0] >= pairs[:, 1]):
-        raise ValueError(f"{name} needs finite pairs with low < high, got {window!r}")
-    return tuple((float(lo), float(hi)) for lo, hi in pairs)
-
-
-def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def as_float_array(value: Any, name: str, ndim: int | tuple[int, ...]) -> np.ndarray:
@@ -152,7 +126,7 @@ def evaluate_grid(objective: Any, window: Any = None, resolution: int = 200) -> 
         raise TypeError("objective must have .value(points) and .window, "
                         f"got {type(objective).__name__}")
     window = check_window(objective.window if window is None else window, 2)
-    resolution = check_positive_int(resolution, "resolution", 2)
+    resolution = check_int("resolution", resolution, minimum=2)
     x = np.linspace(*window[0], resolution)
     y = np.linspace(*window[1], resolution)
     xx, yy = np.meshgrid(x, y)
@@ -283,20 +257,36 @@ def window_exits(runs: np.ndarray, window: tuple[tuple[float, float], ...]) -> W
     return WindowExits(escaped, last_inside, exits, blew_up)
 
 
-def format_number(value: float, digits: int = 3) -> str:
-    """``value`` with ``digits`` significant digits; ``nan``/``inf`` spelled plainly.
+def few_ticks(*axes, steps=None):
+    """At most about five labelled ticks per axis of each of ``axes``, and no minor ticks.
+
+    Tick text is most of the cost of a redraw, and a live figure needs no finer scale. A log
+    axis gets plain labels (``1e-05``: mathtext powers of ten cost ~10 ms a draw). ``steps``
+    are the "nice" tick spacings of a linear axis (matplotlib's
+    :class:`~matplotlib.ticker.MaxNLocator`); ``None`` keeps matplotlib's default list.
 
     Examples
     --------
-    >>> format_number(0.0123456), format_number(12345.0), format_number(float("inf"))
-    ('0.0123', '1.23e+04', 'inf')
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> ax.set_xlim(-2, 2)
+    (-2.0, 2.0)
+    >>> few_ticks(ax, steps=[1, 2, 2.5, 5, 10])
+    >>> ax.get_xticks().tolist()
+    [-2.0, -1.0, 0.0, 1.0, 2.0]
     """
-    value = float(value)
-    if np.isnan(value):
-        return "nan"
-    if np.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return f"{value:.{digits}g}"
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_major_locator(LogLocator(numticks=5))
+                axis.set_major_formatter(FuncFormatter(_plain_tick))
+            else:
+                axis.set_major_locator(MaxNLocator(5, steps=steps))
+            axis.set_minor_locator(NullLocator())
+
+
+def _plain_tick(value, _position=None):
+    return f"{value:g}"
 
 
 def new_axes(projection: str | None = None, figsize: tuple[float, float] = (6.4, 4.8)):

@@ -9,12 +9,12 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.patches import Patch
 
+from gradlab.checks import check_window
+from gradlab.formatting import format_number
 from gradlab.plotting._base import (
     NONE_COLOR,
     as_float_array,
-    check_window,
     color_for,
-    format_number,
     new_axes,
 )
 

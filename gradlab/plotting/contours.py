@@ -8,13 +8,12 @@ from typing import Any
 import numpy as np
 from matplotlib.colors import BoundaryNorm, LogNorm, Normalize
 
+from gradlab.checks import check_int, check_window
 from gradlab.plotting._base import (
     SURFACE_CMAP,
     Grid,
     as_grid,
     axis_labels,
-    check_positive_int,
-    check_window,
     is_objective,
     new_axes,
     uses_log_scale,
@@ -47,7 +46,7 @@ def contour_levels(z: np.ndarray, levels: int = 20, log_levels: bool | str = "au
     >>> contour_levels(np.array([0.0, 1.0, 2.0]), levels=3, log_levels=False)
     array([0., 1., 2.])
     """
-    levels = check_positive_int(levels, "levels", 2)
+    levels = check_int("levels", levels, minimum=2)
     if log_levels not in (True, False, "auto"):
         raise ValueError(f"log_levels must be True, False or 'auto', got {log_levels!r}")
     finite = np.asarray(z, dtype=float)
@@ -262,7 +261,7 @@ def gradient_field(ax: Any, objective: Any, *, window: Any = None, resolution: i
                         f"got {type(objective).__name__}")
     ax = new_axes() if ax is None else ax
     window = check_window(objective.window if window is None else window, 2)
-    resolution = check_positive_int(resolution, "resolution", 2)
+    resolution = check_int("resolution", resolution, minimum=2)
     # Arrows sit at cell centres so none pokes out of the window.
     cells_x = np.linspace(*window[0], resolution + 1)
     cells_y = np.linspace(*window[1], resolution + 1)

@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 from matplotlib.collections import LineCollection
 
+from gradlab.formatting import format_number
 from gradlab.plotting._base import (
     as_float_array,
     color_for,
-    format_number,
     new_axes,
     uses_log_scale,
 )

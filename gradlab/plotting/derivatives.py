@@ -8,12 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from gradlab.checks import check_int, check_window
+from gradlab.formatting import format_number
 from gradlab.plotting._base import (
     as_float_array,
-    check_positive_int,
-    check_window,
     color_for,
-    format_number,
     is_objective,
     new_axes,
 )
@@ -96,7 +95,7 @@ def tangent_line(ax: Any, f: Any, df: Any, x0: float, *, window: Any = None,
             raise ValueError("tangent_line needs window=((xlo, xhi),) for plain callables")
         window = default_window
     window = check_window(window, 1)
-    resolution = check_positive_int(resolution, "resolution", 2)
+    resolution = check_int("resolution", resolution, minimum=2)
     ax = new_axes() if ax is None else ax
     x = np.linspace(*window[0], resolution)
     y = f_x(x)

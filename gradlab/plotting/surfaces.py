@@ -1,4 +1,4 @@
-"""Three-dimensional views: a surface with a path lifted onto it, and a tangent plane."""
+"""Three-dimensional views: a surface with a path lifted onto it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
 from gradlab.plotting._base import (
     SURFACE_CMAP,
@@ -16,7 +15,6 @@ from gradlab.plotting._base import (
     as_runs,
     axis_labels,
     color_for,
-    format_number,
     is_objective,
     new_axes,
     window_exits,
@@ -127,77 +125,4 @@ def surface_3d(ax: Any, source: Any, points: Any = None, *, window: Any = None,
                              source if is_objective(source) else None)
     if points is not None:
         artists.update(points)
-    return artists
-
-
-@dataclass(eq=False)
-class TangentPlaneArtists:
-    """What :func:`tangent_plane` drew; :meth:`update` moves the plane to a new point."""
-
-    ax: Any
-    plane: Any  # Poly3DCollection with one quadrilateral
-    point: Any  # Line3D
-    text: Any
-    objective: Any
-    half_width: float
-    vertices: np.ndarray | None = None  # (4, 3) corners of the plane as last drawn
-
-    def update(self, point: Any) -> None:
-        """Move the tangent plane to ``point`` (shape (2,))."""
-        point = as_float_array(point, "point", 1)
-        if point.shape != (2,) or not np.all(np.isfinite(point)):
-            raise ValueError(f"point must be two finite numbers, got {point!r}")
-        value = float(np.asarray(self.objective.value(point)))
-        slope_x, slope_y = np.asarray(self.objective.gradient(point), dtype=float)
-        h = self.half_width
-        corners = point + np.array([[-h, -h], [h, -h], [h, h], [-h, h]])
-        heights = value + (corners - point) @ np.array([slope_x, slope_y])
-        self.vertices = np.column_stack([corners, heights])
-        self.plane.set_verts([self.vertices])
-        self.point.set_data_3d([point[0]], [point[1]], [value])
-        self.text.set_text(
-            f"z = {format_number(value)} + {format_number(slope_x)}·(x − {format_number(point[0])})"
-            f" + {format_number(slope_y)}·(y − {format_number(point[1])})")
-
-
-def tangent_plane(ax: Any, objective: Any, point: Any, *, half_width: float | None = None,
-                  color: str | None = None, alpha: float = 0.55) -> TangentPlaneArtists:
-    """Draw the plane touching a two-variable surface at ``point``, with its equation.
-
-    The plane is ``z = f(p) + ∂f/∂x (x − p_x) + ∂f/∂y (y − p_y)``, drawn over a square of
-    half-width ``half_width`` around ``p``. Draw the surface first with :func:`surface_3d`.
-
-    Parameters
-    ----------
-    ax : 3-D Axes or None
-    objective : Objective
-        Needs ``value``, ``gradient`` and ``window``.
-    point : array (2,)
-    half_width : float, optional
-        Defaults to 15 % of the window's smaller side.
-    color : str, optional
-    alpha : float
-
-    Returns
-    -------
-    TangentPlaneArtists
-    """
-    if not (is_objective(objective) and hasattr(objective, "gradient")):
-        raise TypeError("tangent_plane needs an objective with .value, .gradient and .window")
-    ax = _check_3d(ax)
-    if half_width is None:
-        (xlo, xhi), (ylo, yhi) = objective.window
-        half_width = 0.15 * min(xhi - xlo, yhi - ylo)
-    if not half_width > 0:
-        raise ValueError(f"half_width must be positive, got {half_width!r}")
-    color = color or color_for(1)
-    plane = Poly3DCollection([np.zeros((4, 3))], facecolor=color, edgecolor="black",
-                             linewidth=0.6, alpha=alpha)
-    ax.add_collection3d(plane)
-    ax.computed_zorder = False
-    (marker,) = ax.plot([], [], [], linestyle="none", marker="o", markersize=7,
-                        color=color_for(0), markeredgecolor="white")
-    text = ax.text2D(0.02, 0.98, "", transform=ax.transAxes, fontsize=9, va="top")
-    artists = TangentPlaneArtists(ax, plane, marker, text, objective, float(half_width))
-    artists.update(point)
     return artists

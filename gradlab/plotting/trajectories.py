@@ -10,10 +10,9 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
+from gradlab.checks import check_int, check_window
 from gradlab.plotting._base import (
     as_runs,
-    check_positive_int,
-    check_window,
     color_for,
     new_axes,
     window_exits,
@@ -160,7 +159,7 @@ def trajectory_lines(ax: Any, points: Any, *, window: Any = None, colors: Any = 
     """
     runs = as_runs(points)
     n_runs = runs.shape[1]
-    max_notes = check_positive_int(max_notes, "max_notes", 0)
+    max_notes = check_int("max_notes", max_notes, minimum=0)
     ax = new_axes() if ax is None else ax
     window = _resolve_window(ax, runs, window)
     if labels is not None and len(labels) != n_runs:
@@ -362,7 +361,7 @@ def ghost_trails(ax: Any, max_ghosts: int = 5, *, color: str | None = None,
     >>> len(trails.ax.lines), trails.count
     (3, 2)
     """
-    max_ghosts = check_positive_int(max_ghosts, "max_ghosts", 0)
+    max_ghosts = check_int("max_ghosts", max_ghosts, minimum=0)
     if not 0.0 < fade < 1.0:
         raise ValueError(f"fade must be in (0, 1), got {fade!r}")
     ax = new_axes() if ax is None else ax

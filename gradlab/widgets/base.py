@@ -4,7 +4,9 @@
 the message line and the static PNG picture. A control change goes through one pure-Python
 path, ``set(**changes)`` → ``_apply(changes)``; a subclass implements ``_apply`` and moves its
 artists in place. The helpers below it (start points, tick formatting, number formatting) are
-shared by the explorers here and in :mod:`gradlab.explorers`.
+shared by the explorers here and in :mod:`gradlab.explorers`; the argument checks, number
+formatting, tick helper and colours they use live in :mod:`gradlab.checks`,
+:mod:`gradlab.formatting`, :func:`gradlab.plotting.few_ticks` and :mod:`gradlab.colors`.
 """
 
 from __future__ import annotations
@@ -21,9 +23,17 @@ from collections.abc import Mapping
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
-__all__ = ["LiveFigure", "log_slider"]
+from gradlab.colors import MESSAGE_COLORS
+
+__all__ = [
+    "DOWNHILL",
+    "LiveFigure",
+    "default_start",
+    "log_slider",
+    "position_slider",
+    "runs_downhill",
+]
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -31,10 +41,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 # A control change less than this many seconds after the last frame is drawn lazily (a drag).
 _DRAW_GAP = 0.1
-
-
-# Colours of messages, shared by the figure text and the label beside the controls.
-_MESSAGE_COLOURS = {"info": "#333333", "warning": "#b35900", "error": "#b00020"}
 
 
 def log_slider(description, value, low, high, *, readout_format=".3g", steps_per_decade=50):
@@ -190,7 +196,7 @@ class LiveFigure:
         self._raw_message = ("", "info")
         self._message_artist = self.figure.text(
             0.5, 0.005, "", ha="center", va="bottom", fontsize=9,
-            color=_MESSAGE_COLOURS["info"],
+            color=MESSAGE_COLORS["info"],
         )
         self.status = ipywidgets.HTML(value="")
         self._pending: dict[str, object] = {}
@@ -311,15 +317,15 @@ class LiveFigure:
 
         ``kind`` is ``'info'``, ``'warning'`` or ``'error'`` (the colour).
         """
-        if kind not in _MESSAGE_COLOURS:
-            raise ValueError(f"kind must be one of {sorted(_MESSAGE_COLOURS)}, got {kind!r}")
+        if kind not in MESSAGE_COLORS:
+            raise ValueError(f"kind must be one of {sorted(MESSAGE_COLORS)}, got {kind!r}")
         self._raw_message = (text, kind)
         if self._notes:
             text = " ".join([*self._notes, text]).strip()
             kind = "warning" if kind == "info" else kind
             self._notes.clear()
         self.message = text
-        colour = _MESSAGE_COLOURS[kind]
+        colour = MESSAGE_COLORS[kind]
         # Break lines ourselves: matplotlib's wrap=True can clip centred text at the edges.
         characters = int(self.figure.get_figwidth() * 72 / (0.6 * 9))
         self._message_artist.set_text(textwrap.fill(text, characters))
@@ -399,18 +405,19 @@ class LiveFigure:
 # ---------------------------------------------------------------------------------------------
 
 
-_DOWNHILL = ("f kept decreasing along the path, so the iterates ran off downhill: the "
-             "function has no minimum in that direction (a smaller lr only slows this down)")
+#: Why a run diverged when :func:`runs_downhill` says it fell without end.
+DOWNHILL = ("f kept decreasing along the path, so the iterates ran off downhill: the "
+            "function has no minimum in that direction (a smaller lr only slows this down)")
 
 
-def _runs_downhill(values, diverged_at):
+def runs_downhill(values, diverged_at):
     """Whether the values before divergence kept falling below the start value (f → −∞)."""
     finite = values[:diverged_at]
     finite = finite[np.isfinite(finite)]
     return bool(finite.size >= 3 and finite[-1] < finite[0] and np.all(np.diff(finite[-3:]) < 0))
 
 
-def _default_start(objective):
+def default_start(objective):
     """The objective's own start point if it has one, else a point inside its window.
 
     The fallback sits 15 % in from the low x edge and the high y edge (the upper left of a
@@ -426,47 +433,8 @@ def _default_start(objective):
     return np.array(coordinates, dtype=float)
 
 
-def _check_start(start, window, name="start"):
-    start = np.asarray(start, dtype=float).reshape(-1)
-    if start.shape != (len(window),) or not np.all(np.isfinite(start)):
-        raise ValueError(f"{name} must be {len(window)} finite number(s), got {start.tolist()}")
-    for value, (lo, hi), axis in zip(start, window, "xyz", strict=False):
-        if not lo <= value <= hi:
-            raise ValueError(
-                f"{name} {tuple(start.tolist())} lies outside the window: "
-                f"{axis} must be in [{lo:g}, {hi:g}]"
-            )
-    return start
-
-
-def _few_ticks(*axes):
-    """At most about five labelled ticks per axis and no minor ticks: tick text is most of the
-    cost of a redraw, and a live figure needs no finer scale."""
-    for ax in axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            if axis.get_scale() == "log":
-                axis.set_major_locator(LogLocator(numticks=5))
-                # Plain labels ("1e-05"): mathtext powers of ten cost ~10 ms a draw.
-                axis.set_major_formatter(FuncFormatter(_plain_tick))
-            else:
-                axis.set_major_locator(MaxNLocator(5))
-            axis.set_minor_locator(NullLocator())
-
-
-def _plain_tick(value, _position=None):
-    return f"{value:g}"
-
-
-def _fmt(value, digits=3):
-    value = float(value)
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    return f"{value:.{digits}g}"
-
-
-def _position_slider(description, value, low, high):
+def position_slider(description, value, low, high):
+    """A slider for one coordinate of a start point: 400 steps across ``[low, high]``."""
     return ipywidgets.FloatSlider(
         value=float(value), min=float(low), max=float(high), step=(high - low) / 400,
         description=description, readout_format=".3g", continuous_update=True,

@@ -7,19 +7,18 @@ from __future__ import annotations
 import ipywidgets
 import numpy as np
 
+from gradlab.batches import MiniBatchSampler, stochastic_gradient
+from gradlab.checks import check_int, check_start, check_window
+from gradlab.colors import VERMILLION
+from gradlab.formatting import format_number
+from gradlab.models import LinearRegression
+from gradlab.optimizers import SGD
+from gradlab.plotting import few_ticks
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.stochastic import gradient_cloud
 from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.runner import run
-from gradlab.widgets.base import (
-    LiveFigure,
-    _check_start,
-    _default_start,
-    _few_ticks,
-    _fmt,
-    _position_slider,
-    log_slider,
-)
+from gradlab.widgets.base import LiveFigure, default_start, log_slider, position_slider
 
 __all__ = ["BatchSizeExplorer"]
 
@@ -83,11 +82,8 @@ class BatchSizeExplorer(LiveFigure):
     def __init__(self, X, y, *, seed, batch_size=None, lr=None, lr_range=None, steps=30,
                  start=None, window=None, optimizer=None, n_cloud=30, resolution=80,
                  figsize=(7.0, 4.6), dpi=100, png_dpi=72):
-        from gradlab.models import LinearRegression
-
         X, y = check_line_data(X, y)
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-            raise ValueError(f"seed must be an integer, got {seed!r}")
+        check_int("seed", seed, minimum=0)
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
                          title=f"BatchSizeExplorer: {X.shape[0]} samples")
         self.X, self.y, self.n = X, y, X.shape[0]
@@ -100,8 +96,8 @@ class BatchSizeExplorer(LiveFigure):
         self.stability_bound = float(2.0 / curvature)
         if window is None:
             window = [(c - 2 - abs(c), c + 2 + abs(c)) for c in self.fit]
-        self.window = _check_window_pairs(window)
-        start = _check_start(_default_start(self) if start is None else start, self.window)
+        self.window = check_window(window, 2)
+        start = check_start(default_start(self) if start is None else start, self.window)
         sizes = _batch_sizes(self.n)
         if batch_size is None:
             batch_size = min(sizes, key=lambda s: abs(s - self.n / 10))
@@ -111,9 +107,7 @@ class BatchSizeExplorer(LiveFigure):
         sizes = sorted(set(sizes) | {int(batch_size)})
         lr = 0.25 * self.stability_bound if lr is None else float(lr)
         lr_low, lr_high = (lr / 1e3, lr * 1e2) if lr_range is None else map(float, lr_range)
-        if optimizer is None:
-            from gradlab.optimizers import SGD as optimizer
-        self.optimizer = optimizer
+        self.optimizer = SGD if optimizer is None else optimizer
 
         self.ax = self.figure.add_subplot()
         self.figure.subplots_adjust(left=0.11, right=0.97, bottom=0.2, top=0.9)
@@ -124,10 +118,10 @@ class BatchSizeExplorer(LiveFigure):
                                    minima=self.fit[None])
         self.ax.set_xlabel("w (slope)")
         self.ax.set_ylabel("b (intercept)")
-        _few_ticks(self.ax)
+        few_ticks(self.ax)
         self.paths = trajectory_lines(self.ax, np.array([[start, start], [start, start]]),
                                       window=self.window, labels=["full batch", "mini-batch"],
-                                      colors=["0.35", "#D55E00"], max_notes=2)
+                                      colors=["0.35", VERMILLION], max_notes=2)
         single = self.model.gradient(start, X[:1], y[:1])
         self.cloud = gradient_cloud(self.ax, single[None], single, start, ellipse=True)
         # Four legend entries, not six: each entry is text to draw on every move.
@@ -141,8 +135,8 @@ class BatchSizeExplorer(LiveFigure):
         self.add_control("batch", ipywidgets.SelectionSlider(
             options=sizes, value=int(batch_size), description="batch size"))
         self.add_control("lr", log_slider("lr", lr, lr_low, lr_high))
-        self.add_control("w0", _position_slider("w0", start[0], *self.window[0]))
-        self.add_control("b0", _position_slider("b0", start[1], *self.window[1]))
+        self.add_control("w0", position_slider("w0", start[0], *self.window[0]))
+        self.add_control("b0", position_slider("b0", start[1], *self.window[1]))
         self.add_control("seed", ipywidgets.BoundedIntText(value=int(seed), min=0,
                                                            max=2**31 - 1, description="seed"))
         self.add_control("step", ipywidgets.IntSlider(value=0, min=0, max=self.steps,
@@ -163,8 +157,6 @@ class BatchSizeExplorer(LiveFigure):
         return np.array([self.controls["w0"].value, self.controls["b0"].value])
 
     def _apply(self, changes):
-        from gradlab.batches import MiniBatchSampler, stochastic_gradient
-
         if set(changes) - {"step"}:
             seed = int(self.controls["seed"].value)
             batch = int(self.controls["batch"].value)
@@ -178,7 +170,7 @@ class BatchSizeExplorer(LiveFigure):
             self.runs = np.concatenate([full.points, noisy.points], axis=1)
             self.diverged_at = (int(full.diverged_at[0]), int(noisy.diverged_at[0]))
             self.ax.set_title(f"batch size {batch} of {self.n}, "
-                              f"lr = {_fmt(self.controls['lr'].value)}", fontsize=10)
+                              f"lr = {format_number(self.controls['lr'].value)}", fontsize=10)
         step = int(self.controls["step"].value)
         self.paths.update(self.runs[: step + 1])
         self._draw_cloud(step)
@@ -217,8 +209,8 @@ class BatchSizeExplorer(LiveFigure):
         if noisy_at >= 0 or full_at >= 0:
             which = "the mini-batch path" if noisy_at >= 0 else "the full-batch path"
             at = noisy_at if noisy_at >= 0 else full_at
-            why = (f"lr = {_fmt(lr)} > 2/λmax = {_fmt(bound)} of the full loss, so steps "
-                   "overshoot" if lr > bound else
+            why = (f"lr = {format_number(lr)} > 2/λmax = {format_number(bound)} of the full "
+                   "loss, so steps overshoot" if lr > bound else
                    "a small batch can curve more steeply than the full loss; try a smaller lr")
             self.show_message(f"{which} diverged at step {at}: {why}", "error")
             return
@@ -227,18 +219,10 @@ class BatchSizeExplorer(LiveFigure):
         batch = int(self.controls["batch"].value)
         note = ("every batch is the whole data set, so there is no noise" if batch == self.n
                 else f"mini-batch gradients scatter around the full one (mean distance "
-                     f"{_fmt(spread)})")
+                     f"{format_number(spread)})")
         self.show_message(f"batch size {batch}: {note}")
 
     def _on_click(self, event):
         if event.inaxes is not self.ax or event.xdata is None or event.button != 1:
             return
         self.set(w0=float(event.xdata), b0=float(event.ydata))
-
-
-def _check_window_pairs(window):
-    pairs = np.asarray(window, dtype=float)
-    if (pairs.shape != (2, 2) or not np.all(np.isfinite(pairs))
-            or np.any(pairs[:, 0] >= pairs[:, 1])):
-        raise ValueError(f"window must be two pairs (low, high) with low < high, got {window!r}")
-    return tuple((float(lo), float(hi)) for lo, hi in pairs)

@@ -9,7 +9,7 @@ import math
 
 import ipywidgets
 
-from gradlab.widgets.base import _MESSAGE_COLOURS
+from gradlab.colors import CORRECT_GREEN, DARK_GREY, MESSAGE_COLORS
 
 __all__ = ["PredictRevealCheck"]
 
@@ -126,7 +126,7 @@ class PredictRevealCheck:
     def check(self):
         """Judge the current answer, show the feedback and, once answered, the explanation."""
         correct, text = self._judge()
-        colour = {True: "#1b7a1b", False: _MESSAGE_COLOURS["error"], None: "#333333"}[correct]
+        colour = {True: CORRECT_GREEN, False: MESSAGE_COLORS["error"], None: DARK_GREY}[correct]
         self.feedback.value = f'<b style="color:{colour}">{html.escape(text)}</b>'
         if correct is not None:
             self.correct = correct

@@ -9,20 +9,21 @@ import inspect
 import ipywidgets
 import numpy as np
 
+from gradlab import optimizers as gradlab_optimizers
+from gradlab.checks import check_int, check_start
+from gradlab.colors import BLUE, MESSAGE_COLORS, VERMILLION
+from gradlab.formatting import format_number
+from gradlab.plotting import few_ticks
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.trajectories import ghost_trails, trajectory_lines
 from gradlab.runner import run
 from gradlab.widgets.base import (
-    _DOWNHILL,
-    _MESSAGE_COLOURS,
+    DOWNHILL,
     LiveFigure,
-    _check_start,
-    _default_start,
-    _few_ticks,
-    _fmt,
-    _position_slider,
-    _runs_downhill,
+    default_start,
     log_slider,
+    position_slider,
+    runs_downhill,
 )
 
 __all__ = ["DescentExplorer"]
@@ -39,7 +40,7 @@ _HYPER_SLIDERS = {
 }
 
 
-def _signature_defaults(factory):
+def signature_defaults(factory):
     """``{argument: default}`` of an optimizer class or factory (empty when not inspectable)."""
     try:
         parameters = inspect.signature(factory).parameters
@@ -50,7 +51,7 @@ def _signature_defaults(factory):
 
 def _sliders_for(factory):
     """Names of the hyperparameter sliders ``factory`` takes, in display order."""
-    arguments = _signature_defaults(factory)
+    arguments = signature_defaults(factory)
     return [name for name, (argument, *_rest) in _HYPER_SLIDERS.items() if argument in arguments]
 
 
@@ -60,14 +61,12 @@ def _is_adaptive(factory):
     Recognised by the arguments of the adaptive methods: ``betas`` (Adam family), ``alpha``
     (RMSprop), ``rho`` (Adadelta), ``lr_decay`` (Adagrad).
     """
-    arguments = _signature_defaults(factory)
+    arguments = signature_defaults(factory)
     return any(a in arguments for a in ("betas", "alpha", "rho", "lr_decay"))
 
 
 def _default_optimizers():
-    from gradlab import optimizers
-
-    return {name: getattr(optimizers, name) for name in
+    return {name: getattr(gradlab_optimizers, name) for name in
             ("SGD", "Adam", "RMSprop", "Adagrad", "AdamW", "NAdam", "Adamax", "Adadelta")}
 
 
@@ -146,16 +145,14 @@ class DescentExplorer(LiveFigure):
         optimizer = next(iter(self.optimizers)) if optimizer is None else optimizer
         if optimizer not in self.optimizers:
             raise ValueError(f"optimizer {optimizer!r} is not one of {list(self.optimizers)}")
-        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-            raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-        self.steps = int(steps)
+        self.steps = check_int("steps", steps)
         self.resolution = resolution
         self._surfaces = dict(surfaces or {})
         self._surface_cache = {}
         self.objective = objective
         self.window = tuple(tuple(map(float, pair)) for pair in objective.window)
-        start = _default_start(objective) if start is None else start
-        start = _check_start(start, self.window)
+        start = default_start(objective) if start is None else start
+        start = check_start(start, self.window)
         self.stability_bound = self._bound_at(start)
         factory = self.optimizers[optimizer]
         if lr is None:
@@ -176,14 +173,14 @@ class DescentExplorer(LiveFigure):
         # Empty arrays, not lists: GhostTrails.push reads ``.size`` of the current data.
         self.trails.current.set_data(np.empty(0), np.empty(0))
         self.paths = trajectory_lines(self.ax, np.array([start, start]), window=self.window)
-        _few_ticks(self.ax)
+        few_ticks(self.ax)
         if self.loss_ax is not None:
-            (self.loss_line,) = self.loss_ax.plot([], [], color="#0072B2", marker="o",
+            (self.loss_line,) = self.loss_ax.plot([], [], color=BLUE, marker="o",
                                                   markersize=2.5, linewidth=1.2)
-            (self.loss_marker,) = self.loss_ax.plot([], [], "o", color="#D55E00",
+            (self.loss_marker,) = self.loss_ax.plot([], [], "o", color=VERMILLION,
                                                     markersize=6)
             self.loss_ax.set_xlabel("step k")
-            _few_ticks(self.loss_ax)
+            few_ticks(self.loss_ax)
             self.loss_ax.set_xlim(0, self.steps)
 
         # --- controls
@@ -201,8 +198,8 @@ class DescentExplorer(LiveFigure):
         if hyper:
             raise ValueError(f"hyperparameters: unknown slider(s) {sorted(hyper)}; "
                              f"allowed are {list(_HYPER_SLIDERS)}")
-        self.add_control("x0", _position_slider("x0", start[0], *self.window[0]))
-        self.add_control("y0", _position_slider("y0", start[1], *self.window[1]))
+        self.add_control("x0", position_slider("x0", start[0], *self.window[0]))
+        self.add_control("y0", position_slider("y0", start[1], *self.window[1]))
         self.add_control("step", ipywidgets.IntSlider(
             value=self.steps, min=0, max=self.steps, description="step"))
         self.play = ipywidgets.Play(value=self.steps, min=0, max=self.steps, interval=120,
@@ -236,7 +233,7 @@ class DescentExplorer(LiveFigure):
 
     def _slider_default(self, name, argument):
         for factory in self.optimizers.values():
-            default = _signature_defaults(factory).get(argument, inspect.Parameter.empty)
+            default = signature_defaults(factory).get(argument, inspect.Parameter.empty)
             if default is inspect.Parameter.empty:
                 continue
             if argument == "betas":
@@ -266,7 +263,7 @@ class DescentExplorer(LiveFigure):
     def _make_optimizer(self):
         name = self.controls["optimizer"].value
         factory = self.optimizers[name]
-        arguments = _signature_defaults(factory)
+        arguments = signature_defaults(factory)
         kwargs = {"lr": self.controls["lr"].value}
         values = {n: self.controls[n].value for n in _HYPER_SLIDERS}
         if "momentum" in arguments:
@@ -325,7 +322,7 @@ class DescentExplorer(LiveFigure):
             scale, label = "linear", "f(x_k)"
         if self.loss_ax.get_yscale() != scale:
             self.loss_ax.set_yscale(scale)
-            _few_ticks(self.loss_ax)
+            few_ticks(self.loss_ax)
         self.loss_ax.set_ylabel(label)
         finite = self._loss[np.isfinite(self._loss)]
         if finite.size:
@@ -343,8 +340,8 @@ class DescentExplorer(LiveFigure):
         lr = self.controls["lr"].value
         bound, formula = self._effective_bound()
         # The bound goes into the figure too, so the stored picture shows it without a kernel.
-        limit = "" if bound is None else f"  ({formula} = {_fmt(bound)})"
-        self.ax.set_title(f"{name}, lr = {_fmt(lr)}{limit}", fontsize=10)
+        limit = "" if bound is None else f"  ({formula} = {format_number(bound)})"
+        self.ax.set_title(f"{name}, lr = {format_number(lr)}{limit}", fontsize=10)
 
     def _reveal(self, step):
         """Show the stored path up to ``step`` (no recomputation)."""
@@ -357,7 +354,7 @@ class DescentExplorer(LiveFigure):
     def _effective_bound(self):
         """(bound, formula) for the current optimizer; bound is None when none applies."""
         name = self.controls["optimizer"].value
-        arguments = _signature_defaults(self.optimizers[name])
+        arguments = signature_defaults(self.optimizers[name])
         if _is_adaptive(self.optimizers[name]):
             return None, ""
         if "momentum" in arguments and self.controls["momentum"].value > 0:
@@ -375,27 +372,29 @@ class DescentExplorer(LiveFigure):
         plain = self.stability_bound
         if bound is None:
             self.bound_label.value = (
-                f"2/λmax at the start = {_fmt(plain)} (a plain-GD bound; "
+                f"2/λmax at the start = {format_number(plain)} (a plain-GD bound; "
                 f"{self.controls['optimizer'].value} rescales its steps)")
         elif lr > bound:
             self.bound_label.value = (
-                f'<b style="color:{_MESSAGE_COLOURS["warning"]}">lr = {_fmt(lr)} &gt; '
-                f"{formula} = {_fmt(bound)} at the start: steps overshoot</b>")
+                f'<b style="color:{MESSAGE_COLORS["warning"]}">lr = {format_number(lr)} &gt; '
+                f"{formula} = {format_number(bound)} at the start: steps overshoot</b>")
         else:
-            self.bound_label.value = f"stable for lr &lt; {formula} = {_fmt(bound)} at the start"
+            self.bound_label.value = (f"stable for lr &lt; {formula} = {format_number(bound)} "
+                                      "at the start")
         trajectory = self.trajectory
         diverged_at = int(trajectory.diverged_at[0])
         if diverged_at >= 0:
             if bound is not None and lr > bound:
-                why = (f"the step overshoots because lr = {_fmt(lr)} > {formula} = "
-                       f"{_fmt(bound)}: each step lands farther from the minimum than the last")
-            elif _runs_downhill(trajectory.values[:, 0], diverged_at):
-                why = _DOWNHILL
+                why = (f"the step overshoots because lr = {format_number(lr)} > {formula} = "
+                       f"{format_number(bound)}: each step lands farther from the minimum than "
+                       "the last")
+            elif runs_downhill(trajectory.values[:, 0], diverged_at):
+                why = DOWNHILL
             elif bound is not None:
                 why = (f"the surface curves more steeply along the path than at the start "
-                       f"({formula} there = {_fmt(bound)}); try a smaller lr")
+                       f"({formula} there = {format_number(bound)}); try a smaller lr")
             else:
-                why = f"the steps grew without limit at lr = {_fmt(lr)}; try a smaller lr"
+                why = f"the steps grew without limit at lr = {format_number(lr)}; try a smaller lr"
             self.show_message(f"diverged at step {diverged_at}: {why}", "error")
             return
         inside = np.all([(lo <= c) & (c <= hi) for c, (lo, hi) in
@@ -405,11 +404,11 @@ class DescentExplorer(LiveFigure):
             self.show_message(f"the path leaves the plotted window at step {left} "
                               "(it has not diverged; it may come back)", "warning")
         elif bound is not None and lr > bound:
-            self.show_message(f"lr = {_fmt(lr)} > {formula} = {_fmt(bound)} at the start: "
-                              "expect overshooting", "warning")
+            self.show_message(f"lr = {format_number(lr)} > {formula} = {format_number(bound)} "
+                              "at the start: expect overshooting", "warning")
         else:
             final = trajectory.values[-1, 0]
-            self.show_message(f"after {self.steps} steps f = {_fmt(final, 4)}")
+            self.show_message(f"after {self.steps} steps f = {format_number(final, 4)}")
 
     def _switch_surface(self, name):
         objective = self._surface_cache.get(name)
@@ -423,7 +422,7 @@ class DescentExplorer(LiveFigure):
         self.contour = contour_map(self.ax, objective, resolution=self.resolution)
         self.paths.window = self.window
         self._clear_trails()
-        start = _default_start(objective)
+        start = default_start(objective)
         with self._quietly("x0", "y0"):
             for control, (lo, hi), value in zip((self.controls["x0"], self.controls["y0"]),
                                                 self.window, start, strict=True):

@@ -7,8 +7,12 @@ from __future__ import annotations
 import ipywidgets
 import numpy as np
 
+from gradlab.colors import BLUE, VERMILLION
+from gradlab.functions import Objective
+from gradlab.plotting import few_ticks
 from gradlab.plotting.contours import contour_map
-from gradlab.widgets.base import LiveFigure, _few_ticks, log_slider
+from gradlab.symbolic import derivatives_latex
+from gradlab.widgets.base import LiveFigure, log_slider
 
 __all__ = ["ExpressionBox", "central_differences"]
 
@@ -112,8 +116,6 @@ class ExpressionBox(LiveFigure):
             self._apply({"point": self.controls["point"].value})
 
     def _objective_from(self, text):
-        from gradlab.functions import Objective
-
         kwargs = {} if self._window_argument is None else {"window": self._window_argument}
         return Objective.from_text(text, **kwargs)
 
@@ -124,8 +126,6 @@ class ExpressionBox(LiveFigure):
 
     def _draw_function(self):
         """Picture of the function (a new function means a new picture: redraw the axes)."""
-        from gradlab.symbolic import derivatives_latex
-
         objective = self.objective
         self.latex.value = "$$" + derivatives_latex(objective.expr, objective.variables) + "$$"
         self.ax.clear()
@@ -135,15 +135,15 @@ class ExpressionBox(LiveFigure):
         elif objective.dim == 1:
             (lo, hi), = objective.window
             xs = np.linspace(lo, hi, 4 * self.resolution)
-            self.ax.plot(xs, objective.value(xs[:, None]), color="#0072B2")
+            self.ax.plot(xs, objective.value(xs[:, None]), color=BLUE)
             self.ax.set_xlabel(str(objective.variables[0]))
         else:
             self.ax.text(0.5, 0.5, f"no picture for {objective.dim} variables",
                          ha="center", va="center", transform=self.ax.transAxes)
             self.ax.set_axis_off()
             return
-        _few_ticks(self.ax)
-        (self.marker,) = self.ax.plot([], [], "o", color="#D55E00", markersize=8,
+        few_ticks(self.ax)
+        (self.marker,) = self.ax.plot([], [], "o", color=VERMILLION, markersize=8,
                                       markeredgecolor="white", zorder=6)
         self.ax.set_title(f"f = {self.controls['text'].value}", fontsize=9)
 

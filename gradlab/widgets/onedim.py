@@ -7,19 +7,20 @@ from __future__ import annotations
 import ipywidgets
 import numpy as np
 
+from gradlab.checks import check_int, check_start
+from gradlab.colors import BLUE, MESSAGE_COLORS
+from gradlab.formatting import format_number
+from gradlab.optimizers import SGD
+from gradlab.plotting import few_ticks
 from gradlab.plotting.derivatives import tangent_line
 from gradlab.runner import run
 from gradlab.widgets.base import (
-    _DOWNHILL,
-    _MESSAGE_COLOURS,
+    DOWNHILL,
     LiveFigure,
-    _check_start,
-    _default_start,
-    _few_ticks,
-    _fmt,
-    _position_slider,
-    _runs_downhill,
+    default_start,
     log_slider,
+    position_slider,
+    runs_downhill,
 )
 
 __all__ = ["OneDimExplorer"]
@@ -59,16 +60,12 @@ class OneDimExplorer(LiveFigure):
         if getattr(objective, "dim", 1) != 1:
             raise ValueError(f"OneDimExplorer needs a one-variable objective, got dim = "
                              f"{objective.dim} (use DescentExplorer for two variables)")
-        if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-            raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-        if optimizer is None:
-            from gradlab.optimizers import SGD as optimizer
-        self.optimizer = optimizer
+        self.steps = check_int("steps", steps)
+        self.optimizer = SGD if optimizer is None else optimizer
         self.objective = objective
-        self.steps = int(steps)
         self.window = tuple(tuple(map(float, pair)) for pair in objective.window)
-        start = _check_start(_default_start(objective) if start is None else start,
-                             self.window)
+        start = check_start(default_start(objective) if start is None else start,
+                            self.window)
         bound = float(objective.stability_bound(start))
         width = self.window[0][1] - self.window[0][0]
         if lr is None:
@@ -81,15 +78,15 @@ class OneDimExplorer(LiveFigure):
         self.ax = self.figure.add_subplot()
         self.figure.subplots_adjust(left=0.1, right=0.97, bottom=0.2, top=0.9)
         self.tangent = tangent_line(self.ax, objective, None, float(start[0]))
-        _few_ticks(self.ax)
+        few_ticks(self.ax)
         (self.path,) = self.ax.plot([], [], linestyle="none", marker="o", markersize=4,
-                                    color="#0072B2", zorder=4)
+                                    color=BLUE, zorder=4)
         self.arrows = self.ax.quiver(np.zeros(self.steps), np.zeros(self.steps),
                                      np.zeros(self.steps), np.zeros(self.steps),
                                      angles="xy", scale_units="xy", scale=1.0, width=0.004,
-                                     minlength=0, color="#0072B2", zorder=4)
+                                     minlength=0, color=BLUE, zorder=4)
         self.add_control("lr", log_slider("lr", lr, low, high))
-        self.add_control("x0", _position_slider("x0", start[0], *self.window[0]))
+        self.add_control("x0", position_slider("x0", start[0], *self.window[0]))
         self.add_control("step", ipywidgets.IntSlider(value=self.steps, min=0, max=self.steps,
                                                       description="step"))
         self.play = ipywidgets.Play(value=self.steps, min=0, max=self.steps, interval=200)
@@ -111,7 +108,7 @@ class OneDimExplorer(LiveFigure):
             self.trajectory = run(self.optimizer(lr=self.controls["lr"].value),
                                   self.objective.gradient, x0, self.steps,
                                   value=self.objective.value)
-            self.ax.set_title(f"gradient descent, lr = {_fmt(self.controls['lr'].value)}",
+            self.ax.set_title(f"gradient descent, lr = {format_number(self.controls['lr'].value)}",
                               fontsize=10)
         self._reveal(self.controls["step"].value)
         self._describe()
@@ -139,10 +136,10 @@ class OneDimExplorer(LiveFigure):
         lr, bound = self.controls["lr"].value, self.bound
         if lr > bound:
             self.bound_label.value = (
-                f'<b style="color:{_MESSAGE_COLOURS["warning"]}">lr = {_fmt(lr)} &gt; '
-                f"2/f″(x₀) = {_fmt(bound)}: steps overshoot</b>")
+                f'<b style="color:{MESSAGE_COLORS["warning"]}">lr = {format_number(lr)} &gt; '
+                f"2/f″(x₀) = {format_number(bound)}: steps overshoot</b>")
         else:
-            self.bound_label.value = f"stable for lr &lt; 2/f″(x₀) = {_fmt(bound)}"
+            self.bound_label.value = f"stable for lr &lt; 2/f″(x₀) = {format_number(bound)}"
         diverged_at = int(self.trajectory.diverged_at[0])
         xs = self.trajectory.points[:, 0, 0]
         (lo, hi), = self.window
@@ -150,9 +147,10 @@ class OneDimExplorer(LiveFigure):
             outside = ~((xs >= lo) & (xs <= hi))
         if diverged_at >= 0:
             if lr > bound:
-                why = f"the step overshoots because lr = {_fmt(lr)} > 2/f″ = {_fmt(bound)}"
-            elif _runs_downhill(self.trajectory.values[:, 0], diverged_at):
-                why = _DOWNHILL
+                why = (f"the step overshoots because lr = {format_number(lr)} > 2/f″ = "
+                       f"{format_number(bound)}")
+            elif runs_downhill(self.trajectory.values[:, 0], diverged_at):
+                why = DOWNHILL
             else:
                 why = "the steps grew without limit; try a smaller lr"
             self.show_message(f"diverged at step {diverged_at}: {why}", "error")
@@ -161,8 +159,8 @@ class OneDimExplorer(LiveFigure):
                               "warning")
         else:
             x, value = xs[-1], self.trajectory.values[-1, 0]
-            self.show_message(f"after {self.steps} steps x = {_fmt(x, 4)}, "
-                              f"f(x) = {_fmt(value, 4)}")
+            self.show_message(f"after {self.steps} steps x = {format_number(x, 4)}, "
+                              f"f(x) = {format_number(value, 4)}")
 
     def _on_click(self, event):
         if event.inaxes is not self.ax or event.xdata is None or event.button != 1:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradlab.widgets.base import _fmt
-from gradlab.widgets.descent import DescentExplorer, _signature_defaults
+from gradlab import optimizers as gradlab_optimizers
+from gradlab.formatting import format_number
+from gradlab.widgets.descent import DescentExplorer, signature_defaults
 
 __all__ = ["OptimizerStateExplorer"]
 
@@ -33,7 +34,7 @@ def _state_table(rows, coordinate_names):
     lines = [" " * width + "".join(f"{str(c):>11}" for c in coordinate_names)]
     for name, value in rows.items():
         cells = np.atleast_1d(np.asarray(value, dtype=float))
-        lines.append(f"{name:<{width}}" + "".join(f"{_fmt(c):>11}" for c in cells))
+        lines.append(f"{name:<{width}}" + "".join(f"{format_number(c):>11}" for c in cells))
     return "\n".join(lines)
 
 
@@ -56,9 +57,7 @@ class OptimizerStateExplorer(DescentExplorer):
 
     def __init__(self, objective, optimizers=None, *, figsize=(9.0, 4.0), **kwargs):
         if optimizers is None:
-            from gradlab import optimizers as module
-
-            optimizers = {name: getattr(module, name)
+            optimizers = {name: getattr(gradlab_optimizers, name)
                           for name in ("Adam", "RMSprop", "Adagrad", "SGD")}
         super().__init__(objective, optimizers, figsize=figsize, **kwargs)
 
@@ -82,7 +81,7 @@ class OptimizerStateExplorer(DescentExplorer):
             if field == "step" or values is None:
                 continue
             rows[_STATE_NAMES.get(field, field)] = values[k + 1, 0]
-        arguments = _signature_defaults(self.optimizers[self.controls["optimizer"].value])
+        arguments = signature_defaults(self.optimizers[self.controls["optimizer"].value])
         if "betas" in arguments and "exp_avg" in states and "exp_avg_sq" in states:
             beta1, beta2 = self.controls["beta1"].value, self.controls["beta2"].value
             rows["m̂"] = states["exp_avg"][k + 1, 0] / (1 - beta1**t)
