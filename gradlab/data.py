@@ -14,14 +14,20 @@ compare what gradient descent found with what was put in.
 :func:`digits`             scikit-learn's 8x8 handwritten digits (ships with it, no network)
 :func:`ratings`            a low-rank users x items matrix with most entries missing
 :func:`anomalies`          points near a low-dimensional subspace plus planted outliers
+:func:`trend_chunks`       a large trend data set streamed chunk by chunk (lesson 09)
 :func:`train_test_split`   a seeded split of any of the above
 =========================  ===============================================================
+
+:func:`trend_chunks` is the one generator that takes a seed instead of a Generator: each chunk
+is drawn from its own generator ``default_rng([seed, k])``, so a pass can be repeated exactly
+without the rows ever sitting in memory all at once.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import numbers
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +39,8 @@ __all__ = [
     "ImageData",
     "RatingsData",
     "RegressionData",
+    "TREND_COEFFICIENTS",
+    "TREND_CYCLES",
     "anomalies",
     "blobs",
     "digits",
@@ -41,6 +49,8 @@ __all__ = [
     "ratings",
     "spirals",
     "train_test_split",
+    "trend_chunks",
+    "trend_features",
     "xor",
 ]
 
@@ -623,6 +633,45 @@ def anomalies(
         center=center,
         basis=basis,
     )
+
+
+#: The planted trend: intercept, slope per unit of t, and the yearly cycle's sine and cosine.
+TREND_COEFFICIENTS = np.array([2.0, 3.0, 0.8, -0.5])
+#: Cycles of the seasonal term over t in [0, 1] (ten "years").
+TREND_CYCLES = 10
+
+
+def trend_features(t) -> np.ndarray:
+    """Design rows ``(1, t, sin 2πct, cos 2πct)`` for times ``t`` in ``[0, 1]`` (c cycles)."""
+    t = np.asarray(t, dtype=float)
+    angle = 2 * np.pi * TREND_CYCLES * t
+    return np.stack([np.ones_like(t), t, np.sin(angle), np.cos(angle)], axis=-1)
+
+
+def trend_chunks(seed, n_rows, chunk_rows, *, noise=1.0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield ``(X, y)`` chunks of a large seeded trend data set, one chunk at a time.
+
+    Row ``i`` has a time ``t`` uniform in ``[0, 1]``, features ``trend_features(t)`` and
+    ``y = X @ TREND_COEFFICIENTS + noise * e`` with ``e`` standard normal. Chunk ``k`` is drawn
+    from ``numpy.random.default_rng([seed, k])``, so every pass over the stream sees the same
+    rows and only one chunk is in memory at a time: a data set too large for one batch.
+
+    Examples
+    --------
+    >>> chunks = list(trend_chunks(0, 10, 4))
+    >>> [len(y) for X, y in chunks], chunks[0][0].shape
+    ([4, 4, 2], (4, 4))
+    >>> bool(np.array_equal(next(trend_chunks(0, 10, 4))[1], chunks[0][1]))
+    True
+    """
+    seed = _check_count("seed", seed, minimum=0)
+    n_rows = _check_count("n_rows", n_rows)
+    chunk_rows = _check_count("chunk_rows", chunk_rows)
+    for k, first in enumerate(range(0, n_rows, chunk_rows)):
+        rng = np.random.default_rng([seed, k])
+        size = min(chunk_rows, n_rows - first)
+        X = trend_features(rng.random(size))
+        yield X, X @ TREND_COEFFICIENTS + noise * rng.standard_normal(size)
 
 
 def train_test_split(

@@ -187,3 +187,14 @@ def test_anomalies_are_planted_off_the_subspace():
 def test_bad_input_is_named(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+# --- the streamed trend (lesson 09) --------------------------------------------------------------
+
+
+def test_trend_chunks_are_reproducible():
+    chunks = list(data.trend_chunks(3, 5000, 700))
+    assert [len(y) for _, y in chunks] == [700] * 7 + [100]
+    again = list(data.trend_chunks(3, 5000, 700))
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(chunks, again, strict=True))
+    np.testing.assert_allclose(data.trend_features(np.array([0.25]))[0, 1], 0.25)

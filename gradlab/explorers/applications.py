@@ -15,9 +15,9 @@ epoch), and the **epoch** slider with its Play button only reveals the stored sn
 trend explorer streams two million rows per pass, so it trains only when **Train** is clicked,
 shows its progress, and keeps what it has learned when interrupted.
 
-:func:`trend_chunks` is the streamed data set: each chunk is drawn from its own seeded
-generator, so a pass can be repeated exactly and the rows never sit in memory all at once.
-:func:`stream_sgd` and :func:`stream_normal_equations` are the two ways of fitting it.
+:func:`gradlab.data.trend_chunks` is the streamed data set: each chunk is drawn from its own
+seeded generator, so a pass can be repeated exactly and the rows never sit in memory all at
+once. :func:`stream_sgd` and :func:`stream_normal_equations` are the two ways of fitting it.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import ipywidgets
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from gradlab.data import trend_chunks, trend_features
 from gradlab.explorers.network_trainer import TrainingRecord, _say_training, train_network
 from gradlab.optimizers import SGD
 from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
@@ -40,13 +41,10 @@ __all__ = [
     "DigitsExplorer",
     "RecommenderExplorer",
     "StreamRecord",
-    "TREND_COEFFICIENTS",
     "TrendExplorer",
     "precision_recall",
     "stream_normal_equations",
     "stream_sgd",
-    "trend_chunks",
-    "trend_features",
 ]
 
 _BLUE, _ORANGE, _GREY, _RED = "#0072B2", "#D55E00", "0.45", "#c0392b"
@@ -491,45 +489,6 @@ class AnomalyExplorer(_EpochExplorer):
 # A trend in a data set too large for one batch
 # ---------------------------------------------------------------------------------------------
 
-#: The planted trend: intercept, slope per unit of t, and the yearly cycle's sine and cosine.
-TREND_COEFFICIENTS = np.array([2.0, 3.0, 0.8, -0.5])
-#: Cycles of the seasonal term over t in [0, 1] (ten "years").
-TREND_CYCLES = 10
-
-
-def trend_features(t) -> np.ndarray:
-    """Design rows ``(1, t, sin 2πct, cos 2πct)`` for times ``t`` in ``[0, 1]`` (c cycles)."""
-    t = np.asarray(t, dtype=float)
-    angle = 2 * np.pi * TREND_CYCLES * t
-    return np.stack([np.ones_like(t), t, np.sin(angle), np.cos(angle)], axis=-1)
-
-
-def trend_chunks(seed, n_rows, chunk_rows, *, noise=1.0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield ``(X, y)`` chunks of a large seeded trend data set, one chunk at a time.
-
-    Row ``i`` has a time ``t`` uniform in ``[0, 1]``, features ``trend_features(t)`` and
-    ``y = X @ TREND_COEFFICIENTS + noise * e`` with ``e`` standard normal. Chunk ``k`` is drawn
-    from ``numpy.random.default_rng([seed, k])``, so every pass over the stream sees the same
-    rows and only one chunk is in memory at a time.
-
-    Examples
-    --------
-    >>> chunks = list(trend_chunks(0, 10, 4))
-    >>> [len(y) for X, y in chunks], chunks[0][0].shape
-    ([4, 4, 2], (4, 4))
-    >>> bool(np.array_equal(next(trend_chunks(0, 10, 4))[1], chunks[0][1]))
-    True
-    """
-    seed = _check_int("seed", seed, 0)
-    n_rows = _check_int("n_rows", n_rows, 1)
-    chunk_rows = _check_int("chunk_rows", chunk_rows, 1)
-    for k, first in enumerate(range(0, n_rows, chunk_rows)):
-        rng = np.random.default_rng([seed, k])
-        size = min(chunk_rows, n_rows - first)
-        X = trend_features(rng.random(size))
-        yield X, X @ TREND_COEFFICIENTS + noise * rng.standard_normal(size)
-
-
 def stream_normal_equations(chunks) -> tuple[np.ndarray, int]:
     """The exact least-squares coefficients from ``X^T X`` and ``X^T y`` summed chunk by chunk.
 
@@ -656,7 +615,7 @@ class TrendExplorer(LiveFigure):
     Parameters
     ----------
     seed, n_rows, chunk_rows : int
-        The stream (see :func:`trend_chunks`).
+        The stream (see :func:`gradlab.data.trend_chunks`).
     exact : array_like, shape (4,)
         The exact least-squares coefficients (e.g. from :func:`stream_normal_equations`).
     sample : (t, y)
