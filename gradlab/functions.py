@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy
 
-from gradlab.symbolic import NumericFunction, parse, to_numpy, variables_of
+from gradlab.formula import parse, variables_of
+from gradlab.symbolic import NumericFunction, to_numpy
 
 __all__ = [
     "Objective",

@@ -1,651 +1,45 @@
-"""Read a formula a learner types, differentiate it, and evaluate it with numpy.
+"""Differentiate a formula and evaluate it, its gradient and Hessian with numpy.
 
-:func:`parse` turns text such as ``x^2 + 3*y^2`` into a sympy expression without ever handing
-the text to ``eval``: Python's :mod:`ast` of the text is walked against a whitelist and the sympy
-expression is built node by node. :func:`partial`, :func:`gradient` and :func:`hessian` take
-derivatives, :func:`derivatives_latex` and :func:`show_derivatives` display them, and
-:func:`to_numpy` compiles the value, gradient and Hessian into vectorized numpy callables.
+:func:`partial`, :func:`gradient` and :func:`hessian` take derivatives,
+:func:`derivatives_latex` and :func:`show_derivatives` display them, and :func:`to_numpy`
+compiles the value, gradient and Hessian into vectorized numpy callables. Each accepts a sympy
+expression or formula text, which is read safely by :func:`gradlab.formula.parse`.
 
 Examples
 --------
->>> from gradlab.symbolic import parse, gradient, to_numpy
->>> f = parse("x^2 + 3*y^2")
->>> gradient(f)
+>>> from gradlab.symbolic import gradient, to_numpy
+>>> gradient("x^2 + 3*y^2")
 (2*x, 6*y)
->>> to_numpy(f).gradient([1.0, 2.0])
+>>> to_numpy("x^2 + 3*y^2").gradient([1.0, 2.0])
 array([ 2., 12.])
 """
 
 from __future__ import annotations
 
-import ast
-import math
-import re
-import warnings
-from collections.abc import Callable, Iterable, Sequence
-from fractions import Fraction
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import sympy
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from gradlab.errors import EvaluationError, ExpressionError
+from gradlab.errors import EvaluationError
+from gradlab.formula import FUNCTIONS, NAME_PATTERN, as_expression, quoted, resolve_variables
 
 __all__ = [
-    "MAX_DEPTH",
-    "MAX_EXPONENT",
-    "MAX_LENGTH",
-    "MAX_LITERAL",
-    "MAX_NODES",
-    "MAX_VARIABLES",
     "NumericFunction",
     "derivatives_latex",
     "gradient",
     "hessian",
-    "parse",
     "partial",
     "show_derivatives",
     "to_numpy",
-    "variables_of",
 ]
 
-MAX_LENGTH = 500
-"""Longest text :func:`parse` reads, in characters."""
-MAX_NODES = 200
-"""Most pieces (numbers, names, operations, calls) a formula may have."""
-MAX_DEPTH = 40
-"""Deepest nesting of operations a formula may have."""
-MAX_LITERAL = 1e6
-"""Largest number that may be typed literally."""
-MAX_EXPONENT = 100
-"""Largest constant exponent, in absolute value."""
-MAX_VARIABLES = 20
-"""Most distinct variables a formula may use."""
-
-# A constant power whose result would have more decimal digits than this is refused.
-_MAX_RESULT_DIGITS = 300
-# Exact rationals built while parsing stay below this many bits (about 300 digits).
-_MAX_RATIONAL_BITS = 1000
-
-_NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-_MAX_NAME_LENGTH = 30
-
-
-def _sigmoid(argument: sympy.Expr) -> sympy.Expr:
-    return 1 / (1 + sympy.exp(-argument))
-
-
-# Each allowed function name and how to build it in sympy. One argument each.
-_FUNCTIONS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
-    "sin": sympy.sin,
-    "cos": sympy.cos,
-    "tan": sympy.tan,
-    "exp": sympy.exp,
-    "log": sympy.log,
-    "ln": sympy.log,
-    "sqrt": sympy.sqrt,
-    "abs": sympy.Abs,
-    "tanh": sympy.tanh,
-    "sinh": sympy.sinh,
-    "cosh": sympy.cosh,
-    "arctan": sympy.atan,
-    "atan": sympy.atan,
-    "sigmoid": _sigmoid,
-}
-_CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
-
-_ALLOWED = (
-    "Allowed: numbers, variables (names like x, y, w, b, x1, theta), + - * / ^ **, "
-    "parentheses, the constants pi and e, and the functions "
-    + ", ".join(_FUNCTIONS)
-    + "."
-)
-
-_OPERATORS: dict[type, str] = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.Pow: "**",
-    ast.Mod: "%",
-    ast.FloorDiv: "//",
-    ast.MatMult: "@",
-    ast.BitAnd: "&",
-    ast.BitOr: "|",
-    ast.BitXor: "^",
-    ast.LShift: "<<",
-    ast.RShift: ">>",
-    ast.Invert: "~",
-    ast.Not: "not",
-    ast.UAdd: "+",
-    ast.USub: "-",
-}
-
-# Why a kind of Python syntax has no place in a formula.
-_REFUSED_SYNTAX: dict[type, str] = {
-    ast.Subscript: "indexing with [...] is not part of a formula",
-    ast.Lambda: "lambda functions are not part of a formula",
-    ast.ListComp: "comprehensions are not part of a formula",
-    ast.SetComp: "comprehensions are not part of a formula",
-    ast.DictComp: "comprehensions are not part of a formula",
-    ast.GeneratorExp: "comprehensions are not part of a formula",
-    ast.List: "lists are not part of a formula",
-    ast.Tuple: "tuples (values separated by commas) are not part of a formula",
-    ast.Set: "sets are not part of a formula",
-    ast.Dict: "dictionaries are not part of a formula",
-    ast.Compare: "comparisons (<, >, ==, ...) are not part of a formula",
-    ast.BoolOp: "'and' / 'or' are not part of a formula",
-    ast.IfExp: "'if ... else' is not part of a formula",
-    ast.NamedExpr: "assignments (:=) are not part of a formula",
-    ast.JoinedStr: "text in quotes is not part of a formula",
-    ast.Starred: "'*' unpacking is not part of a formula",
-    ast.Await: "'await' is not part of a formula",
-    ast.Yield: "'yield' is not part of a formula",
-    ast.YieldFrom: "'yield' is not part of a formula",
-    ast.Slice: "slices are not part of a formula",
-}
-
 
 # ----------------------------------------------------------------------------------------------
-# parse
+# derivatives
 # ----------------------------------------------------------------------------------------------
-
-
-def parse(text: str, variables: Iterable[str | sympy.Symbol] | None = None) -> sympy.Expr:
-    """Turn the text of a formula into a sympy expression, safely.
-
-    The text is read with Python's :mod:`ast` and each node is checked against a whitelist
-    before the sympy expression is built from it by hand; the text never reaches ``eval``,
-    ``exec``, ``sympify`` or ``parse_expr``. Anything refused raises
-    :class:`~gradlab.errors.ExpressionError` naming the offending piece, and no other exception
-    leaves this function, whatever the text.
-
-    Parameters
-    ----------
-    text : str
-        The formula. ``^`` and ``**`` both mean a power (``^`` is *not* Python's xor).
-        Allowed: numbers, variable names (a letter, then letters, digits or ``_``, e.g.
-        ``x``, ``y``, ``w``, ``b``, ``x1``, ``theta``), ``+ - * /``, parentheses, the
-        constants ``pi`` and ``e``, and the one-argument functions ``sin cos tan exp log``
-        (natural; ``ln`` is an alias), ``sqrt abs tanh sinh cosh arctan`` (``atan`` is an
-        alias) and ``sigmoid``, a convenience meaning ``1/(1 + exp(-t))``.
-    variables : iterable of str or sympy.Symbol, optional
-        The only variable names allowed. When omitted, any valid name is a variable.
-
-    Returns
-    -------
-    sympy.Expr
-        The expression. Variables are real sympy symbols (``Symbol(name, real=True)``);
-        numbers typed as decimals become exact rationals (``0.5`` is ``1/2``).
-
-    Raises
-    ------
-    ExpressionError
-        When the text is not an allowed formula, is too large (more than
-        :data:`MAX_LENGTH` characters, :data:`MAX_NODES` pieces, nesting deeper than
-        :data:`MAX_DEPTH`, more than :data:`MAX_VARIABLES` variables), holds a literal larger
-        than :data:`MAX_LITERAL`, a constant exponent larger than :data:`MAX_EXPONENT`, a
-        constant power too large to compute, or is undefined or not real as written
-        (``1/0``, ``log(0)``, ``sqrt(-1)``).
-
-    Examples
-    --------
-    >>> parse("x^2 + 3*y^2")
-    x**2 + 3*y**2
-    >>> parse("log(1 + exp(-w*x - b))")
-    log(exp(-b - w*x) + 1)
-    >>> parse("0.5*theta**2 + e")
-    theta**2/2 + E
-    >>> parse("os.system('ls')")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-        ...
-    gradlab.errors.ExpressionError: 'os.system' is not allowed: attribute access (the '.' after 'os') is not part of a formula. Allowed: ...
-
-    Notes
-    -----
-    Numeric powers are checked before sympy computes them, so ``9**9**9**9`` is refused at
-    once (its innermost exponent already exceeds :data:`MAX_EXPONENT`). Unicode minus and
-    multiplication signs (``−``, ``×``, ``·``) are read as ``-`` and ``*``.
-    """  # noqa: E501
-    try:
-        allowed_names = _allowed_variable_names(variables)
-        # Quote refused pieces in the learner's own notation when '^' was read as '**'.
-        caret = isinstance(text, str) and "^" in text and "**" not in text
-        return _Builder(_prepare(text), allowed_names, caret=caret, typed=text).build()
-    except ExpressionError:
-        raise
-    except (RecursionError, MemoryError):
-        raise ExpressionError(
-            f"{_quote(text)} is too deeply nested or too large to read. {_ALLOWED}"
-        ) from None
-    except Exception as error:  # the last guard: nothing but ExpressionError leaves parse
-        raise ExpressionError(
-            f"{_quote(text)} could not be read as a formula ({type(error).__name__}). {_ALLOWED}"
-        ) from None
-
-
-def _quote(text: object, limit: int = 40) -> str:
-    shown = str(text) if isinstance(text, str) else repr(text)
-    if len(shown) > limit:
-        shown = shown[: limit - 3] + "..."
-    return repr(shown)
-
-
-def _allowed_variable_names(variables: Iterable[str | sympy.Symbol] | None) -> set[str] | None:
-    if variables is None:
-        return None
-    if isinstance(variables, str | sympy.Symbol):
-        variables = [variables]
-    names = set()
-    for variable in variables:
-        name = variable.name if isinstance(variable, sympy.Symbol) else variable
-        if not isinstance(name, str) or not _NAME_PATTERN.match(name):
-            raise ExpressionError(
-                f"variables: {_quote(name)} is not a valid variable name; a name starts with a "
-                "letter, followed by letters, digits or '_'."
-            )
-        if name in _FUNCTIONS or name in _CONSTANTS:
-            raise ExpressionError(
-                f"variables: {name!r} is the name of a function or constant and cannot be a "
-                "variable."
-            )
-        names.add(name)
-    return names
-
-
-def _prepare(text: object) -> str:
-    if not isinstance(text, str):
-        raise ExpressionError(
-            f"a formula must be text (str), not {type(text).__name__}. {_ALLOWED}"
-        )
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(
-            f"the formula is {len(text)} characters long; at most {MAX_LENGTH} are allowed."
-        )
-    if not text.strip():
-        raise ExpressionError(f"the formula is empty. {_ALLOWED}")
-    # In a formula '^' is a power; Python would read it as xor with the wrong precedence.
-    return (
-        text.replace("^", "**")
-        .replace("\N{MINUS SIGN}", "-")
-        .replace("\N{MULTIPLICATION SIGN}", "*")
-        .replace("\N{MIDDLE DOT}", "*")
-    )
-
-
-# A number or closing bracket directly before a name or bracket: "2x", "3(x+1)", "(x)(y)".
-_IMPLICIT_PRODUCT = re.compile(r"(?:\d|\))\s*[A-Za-z_(]")
-
-
-def _read_tree(text: str, typed: str | None = None) -> ast.expr:
-    """Parse ``text`` (already with ``^`` as ``**``); messages quote ``typed``, as typed."""
-    shown = text if typed is None else typed
-    try:
-        with warnings.catch_warnings():
-            # Python warns about odd literals ("1if", "'\\d'"); the learner gets our message.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as error:
-        reason = error.msg if isinstance(error.msg, str) else "syntax error"
-        hint = ""
-        if isinstance(shown, str) and _IMPLICIT_PRODUCT.search(shown):
-            hint = " Write every product with '*', e.g. 2*x or 3*(x + 1)."
-        raise ExpressionError(
-            f"{_quote(shown)} is not a well-formed formula ({reason}).{hint} {_ALLOWED}"
-        ) from None
-    except (ValueError, OverflowError) as error:  # e.g. null characters in the text
-        raise ExpressionError(
-            f"{_quote(shown)} could not be read as a formula ({error}). {_ALLOWED}"
-        ) from None
-    return tree.body
-
-
-def _check_size(root: ast.expr) -> None:
-    count = 0
-    stack = [(root, 1)]
-    while stack:
-        node, depth = stack.pop()
-        count += 1
-        if count > MAX_NODES:
-            raise ExpressionError(
-                f"the formula has more than {MAX_NODES} pieces (numbers, names, operations); "
-                "please shorten it."
-            )
-        if depth > MAX_DEPTH:
-            raise ExpressionError(
-                f"the formula is nested more than {MAX_DEPTH} levels deep; please simplify it."
-            )
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.expr | ast.keyword | ast.comprehension):
-                # A long sum or product (a + b + c + ...) is a left chain in the tree; it is
-                # long, not deep, so it does not count as nesting.
-                chained = child is getattr(node, "left", None) and _same_family(node, child)
-                stack.append((child, depth if chained else depth + 1))
-
-
-def _same_family(parent: ast.AST, child: ast.AST) -> bool:
-    families = ((ast.Add, ast.Sub), (ast.Mult, ast.Div))
-    if not (isinstance(parent, ast.BinOp) and isinstance(child, ast.BinOp)):
-        return False
-    return any(isinstance(parent.op, f) and isinstance(child.op, f) for f in families)
-
-
-class _Builder:
-    """Walk a checked syntax tree and build the sympy expression by hand."""
-
-    def __init__(self, text: str, allowed_names: set[str] | None, *, caret: bool,
-                 typed: str | None = None) -> None:
-        self.text = text
-        self.typed = text if typed is None else typed  # what the learner typed, for messages
-        self.allowed_names = allowed_names
-        self.caret = caret
-        self.symbols: dict[str, sympy.Symbol] = {}
-
-    def build(self) -> sympy.Expr:
-        root = _read_tree(self.text, self.typed)
-        _check_size(root)
-        expr, _ = self.visit(root)
-        return expr
-
-    # Each visit returns the sympy expression and, for constant pieces, a float approximation
-    # (None when the piece depends on a variable). The approximation bounds exponents without
-    # asking sympy to evaluate anything large.
-
-    def piece(self, node: ast.AST) -> str:
-        segment = ast.get_source_segment(self.text.strip(), node)
-        if segment is None:
-            segment = type(node).__name__
-        return _quote(segment.replace("**", "^") if self.caret else segment)
-
-    def refuse(self, node: ast.AST, why: str) -> ExpressionError:
-        return ExpressionError(f"{self.piece(node)} is not allowed: {why}. {_ALLOWED}")
-
-    def visit(self, node: ast.AST) -> tuple[sympy.Expr, float | None]:
-        if isinstance(node, ast.Constant):
-            return self.visit_constant(node)
-        if isinstance(node, ast.Name):
-            return self.visit_name(node)
-        if isinstance(node, ast.UnaryOp):
-            return self.visit_unary(node)
-        if isinstance(node, ast.BinOp):
-            return self.visit_binary(node)
-        if isinstance(node, ast.Call):
-            return self.visit_call(node)
-        if isinstance(node, ast.Attribute):
-            owner = ast.get_source_segment(self.text.strip(), node.value) or "..."
-            raise self.refuse(
-                node, f"attribute access (the '.' after {_quote(owner)[1:-1]!r}) is not part "
-                "of a formula"
-            )
-        if isinstance(node, ast.FormattedValue):
-            raise self.refuse(node, "text in quotes is not part of a formula")
-        why = _REFUSED_SYNTAX.get(type(node), f"{type(node).__name__} is not part of a formula")
-        raise self.refuse(node, why)
-
-    def visit_constant(self, node: ast.Constant) -> tuple[sympy.Expr, float | None]:
-        value = node.value
-        if isinstance(value, bool) or value is None or value is Ellipsis:
-            raise self.refuse(node, f"{value!r} is not a number")
-        if isinstance(value, str | bytes):
-            raise self.refuse(node, "text in quotes is not part of a formula")
-        if isinstance(value, complex):
-            raise self.refuse(node, "complex numbers are not allowed; formulas are real")
-        if isinstance(value, int):
-            if abs(value) > MAX_LITERAL:
-                raise self.refuse(node, f"numbers larger than {MAX_LITERAL:g} are not allowed")
-            return sympy.Integer(value), float(value)
-        if isinstance(value, float):
-            if not math.isfinite(value) or abs(value) > MAX_LITERAL:
-                raise self.refuse(node, f"numbers larger than {MAX_LITERAL:g} are not allowed")
-            if value != 0 and abs(value) < 1e-15:
-                raise self.refuse(node, "numbers smaller than 1e-15 are not allowed")
-            exact = Fraction(repr(value))  # the decimal the learner typed, exactly
-            return sympy.Rational(exact.numerator, exact.denominator), value
-        raise self.refuse(node, f"{type(value).__name__} is not a number")
-
-    def visit_name(self, node: ast.Name) -> tuple[sympy.Expr, float | None]:
-        name = node.id
-        if name in _CONSTANTS:
-            constant = _CONSTANTS[name]
-            return constant, float(constant)
-        if name in _FUNCTIONS:
-            raise self.refuse(node, f"{name!r} is a function; write it with an argument, "
-                              f"as in {name}(x)")
-        if not _NAME_PATTERN.match(name) or len(name) > _MAX_NAME_LENGTH:
-            raise self.refuse(
-                node, "a variable name starts with an ASCII letter, followed by letters, digits "
-                f"or '_' (at most {_MAX_NAME_LENGTH} characters)"
-            )
-        if self.allowed_names is not None and name not in self.allowed_names:
-            allowed = ", ".join(sorted(self.allowed_names, key=_natural_key)) or "(none)"
-            raise ExpressionError(
-                f"{name!r} is not one of the variables of this formula; allowed variables: "
-                f"{allowed}."
-            )
-        if name not in self.symbols:
-            if len(self.symbols) >= MAX_VARIABLES:
-                raise self.refuse(node, f"a formula may use at most {MAX_VARIABLES} variables")
-            self.symbols[name] = sympy.Symbol(name, real=True)
-        return self.symbols[name], None
-
-    def visit_unary(self, node: ast.UnaryOp) -> tuple[sympy.Expr, float | None]:
-        if not isinstance(node.op, ast.UAdd | ast.USub):
-            raise self.refuse(node, f"the operator {_OPERATORS.get(type(node.op), '?')!r} "
-                              "is not part of a formula")
-        operand, approx = self.visit(node.operand)
-        if isinstance(node.op, ast.UAdd):
-            return operand, approx
-        return self.checked(node, -operand), None if approx is None else -approx
-
-    def visit_binary(self, node: ast.BinOp) -> tuple[sympy.Expr, float | None]:
-        operator = type(node.op)
-        if operator not in (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow):
-            raise self.refuse(node, f"the operator {_OPERATORS.get(operator, '?')!r} is not "
-                              "part of a formula")
-        left, left_approx = self.visit(node.left)
-        right, right_approx = self.visit(node.right)
-        if operator is ast.Pow:
-            self.check_power(node, left, left_approx, right, right_approx)
-        result = {
-            ast.Add: lambda: left + right,
-            ast.Sub: lambda: left - right,
-            ast.Mult: lambda: left * right,
-            ast.Div: lambda: left / right,
-            ast.Pow: lambda: left**right,
-        }[operator]()
-        approx = None
-        if left_approx is not None and right_approx is not None:
-            approx = _approximate(operator, left_approx, right_approx)
-        return self.checked(node, result), approx
-
-    def check_power(self, node: ast.BinOp, base: sympy.Expr, base_approx: float | None,
-                    exponent: sympy.Expr, exponent_approx: float | None) -> None:
-        if exponent_approx is None:
-            return  # a variable exponent stays symbolic; sympy computes nothing large
-        if not math.isfinite(exponent_approx) or abs(exponent_approx) > MAX_EXPONENT:
-            raise self.refuse(
-                node.right, f"constant exponents larger than {MAX_EXPONENT} in absolute value "
-                "are not allowed"
-            )
-        if base_approx is None or base_approx == 0 or not math.isfinite(base_approx):
-            return
-        digits = abs(exponent_approx * math.log10(abs(base_approx)))
-        if digits > _MAX_RESULT_DIGITS:
-            raise self.refuse(
-                node, f"this power has about {digits:.0f} digits; constant powers are limited "
-                f"to {_MAX_RESULT_DIGITS} digits"
-            )
-
-    def visit_call(self, node: ast.Call) -> tuple[sympy.Expr, float | None]:
-        if not isinstance(node.func, ast.Name):
-            # Attribute access, subscripts and the like are refused while visiting them; a
-            # plain value before a bracket, as in "3(x + 1)", is a product written without '*'.
-            self.visit(node.func)
-            raise self.refuse(
-                node, "a value directly before '(' is not a product here: write every product "
-                "with '*', e.g. 3*(x + 1)"
-            )
-        name = node.func.id
-        if name not in _FUNCTIONS:
-            raise self.refuse(node.func, f"{name!r} is not one of the known functions")
-        if node.keywords:
-            raise self.refuse(node, "keyword arguments (name=value) are not part of a formula")
-        if len(node.args) != 1:
-            raise self.refuse(node, f"{name} takes exactly one argument, not {len(node.args)}")
-        argument, approx = self.visit(node.args[0])
-        result = _FUNCTIONS[name](argument)
-        return self.checked(node, result), None if approx is None else _approximate_call(
-            name, approx
-        )
-
-    def checked(self, node: ast.AST, result: sympy.Expr) -> sympy.Expr:
-        if result.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            raise ExpressionError(
-                f"{self.piece(node)} is undefined as written (a division by zero, log(0), or "
-                "similar)."
-            )
-        if result.has(sympy.I) or (not result.free_symbols and result.is_extended_real is False):
-            raise ExpressionError(
-                f"{self.piece(node)} is not a real number as written (e.g. the square root or "
-                "log of a negative number); formulas in gradlab are real-valued."
-            )
-        if isinstance(result, sympy.Rational) and max(
-            abs(result.p).bit_length(), result.q.bit_length()
-        ) > _MAX_RATIONAL_BITS:
-            raise ExpressionError(
-                f"{self.piece(node)} gives a number with more than {_MAX_RESULT_DIGITS} digits; "
-                "please use smaller numbers."
-            )
-        return result
-
-
-def _approximate(operator: type, left: float, right: float) -> float:
-    """A float for a constant piece: inf or nan when it overflows, never an exception."""
-    with np.errstate(all="ignore"):
-        a, b = np.float64(left), np.float64(right)
-        if operator is ast.Add:
-            return float(a + b)
-        if operator is ast.Sub:
-            return float(a - b)
-        if operator is ast.Mult:
-            return float(a * b)
-        if operator is ast.Div:
-            return float(a / b) if b != 0 else math.nan
-        return float(np.power(a, b))
-
-
-_NUMPY_FUNCTIONS: dict[str, Callable[[np.float64], np.float64]] = {
-    "sin": np.sin,
-    "cos": np.cos,
-    "tan": np.tan,
-    "exp": np.exp,
-    "log": np.log,
-    "ln": np.log,
-    "sqrt": np.sqrt,
-    "abs": np.abs,
-    "tanh": np.tanh,
-    "sinh": np.sinh,
-    "cosh": np.cosh,
-    "arctan": np.arctan,
-    "atan": np.arctan,
-    "sigmoid": lambda t: 1 / (1 + np.exp(-t)),
-}
-
-
-def _approximate_call(name: str, argument: float) -> float:
-    with np.errstate(all="ignore"):
-        return float(_NUMPY_FUNCTIONS[name](np.float64(argument)))
-
-
-# ----------------------------------------------------------------------------------------------
-# variables and derivatives
-# ----------------------------------------------------------------------------------------------
-
-
-def _natural_key(name: str) -> tuple:
-    """Sort key: digit runs compare as numbers, so x2 comes before x10."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
-        for part in re.split(r"(\d+)", name)
-        if part
-    )
-
-
-def _canonical_key(symbol: sympy.Symbol) -> tuple:
-    leading = {"x": 0, "y": 1, "z": 2}
-    return (leading.get(symbol.name, 3), _natural_key(symbol.name))
-
-
-def variables_of(expr: sympy.Expr | str) -> tuple[sympy.Symbol, ...]:
-    """The variables of an expression, in gradlab's canonical order.
-
-    Parameters
-    ----------
-    expr : sympy.Expr or str
-        An expression, or formula text (read with :func:`parse`).
-
-    Returns
-    -------
-    tuple of sympy.Symbol
-        ``x``, ``y``, ``z`` first (those present), then the other names in natural order:
-        letters alphabetically, digit runs numerically.
-
-    Examples
-    --------
-    >>> variables_of(parse("w*x + b"))
-    (x, b, w)
-    >>> variables_of(parse("x10 + x2 + x1"))
-    (x1, x2, x10)
-    """
-    expr = _as_expr(expr)
-    symbols = [s for s in expr.free_symbols if isinstance(s, sympy.Symbol)]
-    return tuple(sorted(symbols, key=_canonical_key))
-
-
-def _as_expr(expr: sympy.Expr | str) -> sympy.Expr:
-    if isinstance(expr, str):
-        return parse(expr)
-    if isinstance(expr, int | float):
-        return sympy.sympify(expr)  # a plain number, not text
-    if not isinstance(expr, sympy.Expr):
-        raise TypeError(
-            f"expected a sympy expression or formula text, got {type(expr).__name__}"
-        )
-    return expr
-
-
-def _resolve_variables(expr: sympy.Expr, variables: Sequence[str | sympy.Symbol] | None,
-                       *, complete: bool = False) -> tuple[sympy.Symbol, ...]:
-    """Symbols for the requested variables, matched to the expression's symbols by name.
-
-    With ``complete`` every symbol of the expression must be among them (to evaluate it).
-    """
-    if variables is None:
-        return variables_of(expr)
-    if isinstance(variables, str | sympy.Symbol):
-        variables = [variables]
-    by_name = {s.name: s for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
-    resolved = []
-    for variable in variables:
-        if isinstance(variable, sympy.Symbol):
-            name = variable.name
-        elif isinstance(variable, str) and _NAME_PATTERN.match(variable):
-            name = variable
-        else:
-            raise ValueError(
-                f"variables: {variable!r} is not a variable name or sympy Symbol"
-            )
-        resolved.append(by_name.get(name, sympy.Symbol(name, real=True)))
-    if len({s.name for s in resolved}) != len(resolved):
-        raise ValueError(f"variables: names repeat in {[s.name for s in resolved]}")
-    missing = set(by_name) - {s.name for s in resolved}
-    if complete and missing:
-        raise ValueError(
-            f"variables: the expression also depends on {sorted(missing, key=_natural_key)}, "
-            f"which is not among {[s.name for s in resolved]}"
-        )
-    return tuple(resolved)
 
 
 def _is_sign_derivative(node: sympy.Basic) -> bool:
@@ -678,7 +72,7 @@ def partial(expr: sympy.Expr | str, variable: str | sympy.Symbol) -> sympy.Expr:
     Parameters
     ----------
     expr : sympy.Expr or str
-        An expression, or formula text (read with :func:`parse`).
+        An expression, or formula text (read with :func:`~gradlab.formula.parse`).
     variable : str or sympy.Symbol
         The variable, matched by name (a variable the expression does not use gives 0).
 
@@ -691,9 +85,9 @@ def partial(expr: sympy.Expr | str, variable: str | sympy.Symbol) -> sympy.Expr:
     >>> partial("x^2*y + sin(y)", "y")
     x**2 + cos(y)
     """
-    expr = _as_expr(expr)
+    expr = as_expression(expr)
     name = variable.name if isinstance(variable, sympy.Symbol) else variable
-    if not isinstance(name, str) or not _NAME_PATTERN.match(name):
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ValueError(f"variable: {variable!r} is not a variable name or sympy Symbol")
     by_name = {s.name: s for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
     return _differentiate(expr, by_name.get(name, sympy.Symbol(name, real=True)))
@@ -706,10 +100,11 @@ def gradient(expr: sympy.Expr | str,
     Parameters
     ----------
     expr : sympy.Expr or str
-        An expression, or formula text (read with :func:`parse`).
+        An expression, or formula text (read with :func:`~gradlab.formula.parse`).
     variables : sequence of str or sympy.Symbol, optional
-        The variables, in order. Default: :func:`variables_of` ``(expr)``. Symbols left out
-        are treated as constants (e.g. the data ``x`` in a loss of ``w`` and ``b``).
+        The variables, in order. Default: :func:`~gradlab.formula.variables_of` ``(expr)``.
+        Symbols left out are treated as constants (e.g. the data ``x`` in a loss of ``w`` and
+        ``b``).
 
     Returns
     -------
@@ -720,8 +115,8 @@ def gradient(expr: sympy.Expr | str,
     >>> gradient("x^2 + 3*x*y")
     (2*x + 3*y, 3*x)
     """
-    expr = _as_expr(expr)
-    return tuple(_differentiate(expr, s) for s in _resolve_variables(expr, variables))
+    expr = as_expression(expr)
+    return tuple(_differentiate(expr, s) for s in resolve_variables(expr, variables))
 
 
 def hessian(expr: sympy.Expr | str,
@@ -731,10 +126,10 @@ def hessian(expr: sympy.Expr | str,
     Parameters
     ----------
     expr : sympy.Expr or str
-        An expression, or formula text (read with :func:`parse`).
+        An expression, or formula text (read with :func:`~gradlab.formula.parse`).
     variables : sequence of str or sympy.Symbol, optional
-        The variables, in order. Default: :func:`variables_of` ``(expr)``. Symbols left out
-        are treated as constants.
+        The variables, in order. Default: :func:`~gradlab.formula.variables_of` ``(expr)``.
+        Symbols left out are treated as constants.
 
     Returns
     -------
@@ -748,8 +143,8 @@ def hessian(expr: sympy.Expr | str,
     [2, 3],
     [3, 0]])
     """
-    expr = _as_expr(expr)
-    symbols = _resolve_variables(expr, variables)
+    expr = as_expression(expr)
+    symbols = resolve_variables(expr, variables)
     first = [_differentiate(expr, s) for s in symbols]
     n = len(symbols)
     entries = [[None] * n for _ in range(n)]
@@ -767,9 +162,9 @@ def derivatives_latex(expr: sympy.Expr | str,
     Parameters
     ----------
     expr : sympy.Expr or str
-        An expression, or formula text (read with :func:`parse`).
+        An expression, or formula text (read with :func:`~gradlab.formula.parse`).
     variables : sequence of str or sympy.Symbol, optional
-        The variables, in order. Default: :func:`variables_of` ``(expr)``.
+        The variables, in order. Default: :func:`~gradlab.formula.variables_of` ``(expr)``.
     include_hessian : bool, default True
         Add the Hessian matrix ``H``.
 
@@ -787,8 +182,8 @@ def derivatives_latex(expr: sympy.Expr | str,
     \frac{\partial f}{\partial y} &= x^{2}
     \end{aligned}
     """
-    expr = _as_expr(expr)
-    symbols = _resolve_variables(expr, variables)
+    expr = as_expression(expr)
+    symbols = resolve_variables(expr, variables)
     lines = [f"f &= {sympy.latex(expr)}"]
     one = len(symbols) == 1
     for symbol, derivative in zip(symbols, gradient(expr, symbols), strict=True):
@@ -829,8 +224,13 @@ def show_derivatives(expr: sympy.Expr | str,
 # ----------------------------------------------------------------------------------------------
 
 
-_EVERYWHERE_DEFINED = (sympy.sin, sympy.cos, sympy.exp, sympy.tanh, sympy.sinh, sympy.cosh,
-                       sympy.atan, sympy.Abs, sympy.sign)
+# The allowed functions that are sympy functions of their own (sigmoid is built from exp).
+_SYMPY_FUNCTIONS = {f.sympy: f for f in FUNCTIONS.values() if isinstance(f.sympy, type)}
+
+# Defined for all real inputs: the allowed functions marked so, and sign (the derivative of abs).
+_EVERYWHERE_DEFINED = tuple(
+    function for function, allowed in _SYMPY_FUNCTIONS.items() if allowed.defined_everywhere
+) + (sympy.sign,)
 
 
 def _defined_everywhere(expr: sympy.Expr) -> bool:
@@ -851,7 +251,17 @@ class _ProductPowerPrinter(NumPyPrinter):
     numpy's power is many times slower than repeated products (about 30x on negative bases),
     and every surface's gradient is full of cubes and squares. Printing, not rewriting the
     expression, keeps sympy's common-subexpression elimination exact.
+
+    Each allowed function (:data:`gradlab.formula.FUNCTIONS`) is printed as a call of the numpy
+    function that table gives it.
     """
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self.known_functions.update({
+            function.__name__: "numpy." + allowed.numpy.__name__
+            for function, allowed in _SYMPY_FUNCTIONS.items()
+        })
 
     def _print_Pow(self, expr, rational=False):
         if expr.exp.is_Integer and 2 <= int(expr.exp) <= 8:
@@ -968,7 +378,7 @@ class NumericFunction:
         except (TypeError, ValueError):
             raise ValueError(
                 f"points must be an array of real numbers of shape (..., {self.dim}), got "
-                f"{_quote(points, 60)}"
+                f"{quoted(points, 60)}"
             ) from None
         names = ", ".join(s.name for s in self.variables)
         if array.ndim == 0 or array.shape[-1] != self.dim:
@@ -1097,10 +507,10 @@ def to_numpy(expr: sympy.Expr | str,
     Parameters
     ----------
     expr : sympy.Expr or str
-        An expression, or formula text (read with :func:`parse`).
+        An expression, or formula text (read with :func:`~gradlab.formula.parse`).
     variables : sequence of str or sympy.Symbol, optional
         The variables, in the order of the points' last axis. Default:
-        :func:`variables_of` ``(expr)``.
+        :func:`~gradlab.formula.variables_of` ``(expr)``.
 
     Returns
     -------
@@ -1119,5 +529,5 @@ def to_numpy(expr: sympy.Expr | str,
     >>> to_numpy("log(x)").value([[-1.0], [1.0]])
     array([nan,  0.])
     """
-    expr = _as_expr(expr)
-    return NumericFunction(expr, _resolve_variables(expr, variables, complete=True))
+    expr = as_expression(expr)
+    return NumericFunction(expr, resolve_variables(expr, variables, complete=True))
