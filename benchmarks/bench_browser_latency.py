@@ -1,7 +1,7 @@
 """Slider latency as a learner feels it: key press to repainted figure, in a real browser.
 
-Usage: ``python benchmarks/bench_browser_latency.py [--moves 10] [--json out.json]
-[notebooks/NN_name.ipynb ...]``
+Usage, from the repository root: ``python -m benchmarks.bench_browser_latency [--moves 10]
+[--json out.json] [notebooks/NN_name.ipynb ...]``
 
 Starts JupyterLab on loopback, opens each lesson in Debian's Chromium (Playwright), runs all
 cells, and moves every visible slider that drives a figure ``--moves`` times with the arrow keys
@@ -9,7 +9,8 @@ cells, and moves every visible slider that drives a figure ``--moves`` times wit
 key press to the first frame the figure's canvas shows afterwards. Prints the median and 95th
 percentile per slider as a table and writes them to JSON.
 
-Needs ``/usr/bin/chromium`` (``apt-get install chromium``) and the ``test`` extra.
+Needs ``/usr/bin/chromium`` (``apt-get install chromium``) and the ``test`` extra; the
+browser harness is ``devtools/browser.py``, shared with ``tests/browser/``.
 Targets on a 2-core machine: every slider's median <= 100 ms, 95th percentile <= 200 ms.
 """
 
@@ -18,18 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
-import re
 import statistics
-import sys
 import tempfile
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.browser.lab import (  # noqa: E402 - the repository root must be importable first
+from devtools.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     CONTROL_SELECTORS,
+    NOT_LOOPBACK,
     PAINT_PROBE,
     LabServer,
     figure_of,
@@ -40,7 +37,7 @@ from tests.browser.lab import (  # noqa: E402 - the repository root must be impo
     wait_for_repaint,
 )
 
-NOT_LOOPBACK = re.compile(r"^https?://(?!127\.0\.0\.1|localhost)")
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def percentile(values, q):

@@ -13,7 +13,7 @@ import pathlib
 
 import pytest
 
-from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, LabServer
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS, LabServer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"

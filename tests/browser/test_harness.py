@@ -5,8 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from tests.browser.lab import PAINT_PROBE, LabServer, open_and_run_all
-from tests.browser.test_in_browser import NOT_LOOPBACK, work_every_control
+from devtools.browser import NOT_LOOPBACK, PAINT_PROBE, LabServer, open_and_run_all
+from tests.browser.test_in_browser import work_every_control
 
 LIVE_AND_DEAD = """\
 %matplotlib widget

@@ -11,12 +11,12 @@ no JavaScript error. On failure a screenshot and the console log are saved under
 from __future__ import annotations
 
 import pathlib
-import re
 
 import pytest
 
-from tests.browser.lab import (
+from devtools.browser import (
     CONTROL_SELECTORS,
+    NOT_LOOPBACK,
     PAINT_PROBE,
     error_outputs,
     figure_of,
@@ -30,7 +30,6 @@ NOTEBOOKS = sorted(
     p.name
     for p in (pathlib.Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb")
 )
-NOT_LOOPBACK = re.compile(r"^https?://(?!127\.0\.0\.1|localhost)")
 # Console noise that is not ours: fonts and other files asked from the closed network.
 IGNORED_CONSOLE = ("net::ERR_", "Failed to load resource")
 

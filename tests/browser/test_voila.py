@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.lab import open_in_voila
+from devtools.browser import open_in_voila
 from tests.browser.test_in_browser import check_in_browser
 
 APPS = ["00_start_here.ipynb", "03_choose_the_learning_rate.ipynb", "06_add_momentum.ipynb"]

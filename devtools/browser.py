@@ -1,8 +1,8 @@
 """Drive the course's notebooks in a real browser: JupyterLab on loopback, Debian's Chromium.
 
-Used by the browser tests (``tests/browser/test_in_browser.py``) and by the slider-latency
-benchmark (``benchmarks/bench_browser_latency.py``). Nothing here is specific to one notebook:
-it opens a notebook, runs every cell, then finds every control and works it.
+Used by the browser tests (``tests/browser/``) and by the slider-latency benchmark
+(``python -m benchmarks.bench_browser_latency``). Nothing here is specific to one notebook: it
+opens a notebook, runs every cell, then finds every control and works it.
 
 How a repaint is seen: before any page script runs, ``PAINT_PROBE`` wraps
 ``CanvasRenderingContext2D.drawImage``. ipympl paints each frame that arrives from the kernel
@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import pathlib
+import re
 import secrets
 import shutil
 import signal
@@ -39,6 +40,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Requests to route to ``route.abort()``: the closed network answers nothing but loopback.
+NOT_LOOPBACK = re.compile(r"^https?://(?!127\.0\.0\.1|localhost)")
 
 PAINT_PROBE = r"""
 (() => {

@@ -1,0 +1,1 @@
+"""Speed measurements, run by hand from the repository root: ``python -m benchmarks.<name>``."""
