@@ -2,12 +2,14 @@
 
 The lessons live in ``notebooks/``; this package keeps them short. Modules, one idea each:
 
-- :mod:`gradlab.symbolic`   read a formula safely, differentiate it, evaluate it with numpy
+- :mod:`gradlab.formula`    read a formula a learner types, safely, into a sympy expression
+- :mod:`gradlab.symbolic`   differentiate a formula, evaluate it and its derivatives with numpy
 - :mod:`gradlab.functions`  the surfaces the course descends (an objective and its catalogue)
 - :mod:`gradlab.optimizers` SGD, momentum, AdaGrad, RMSprop, Adam, ... vectorized over runs
 - :mod:`gradlab.schedules`  learning-rate schedules
 - :mod:`gradlab.runner`     run an optimizer and keep the trajectory
-- :mod:`gradlab.stepsize`   ways to choose the learning rate
+- :mod:`gradlab.linesearch` choose every step along the way (backtracking, exact line search)
+- :mod:`gradlab.lr_search`  search for one learning rate (grid, random, range test)
 - :mod:`gradlab.data`       seeded datasets (regression, 2-D classes, digits, ratings, anomalies)
 - :mod:`gradlab.models`     models whose loss and gradient are written by hand
 - :mod:`gradlab.batches`    mini-batch sampling: full batch, stochastic and mini-batch alike
