@@ -4,27 +4,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from gradlab.explorers.directions import DirectionExplorer, slope_along
 from gradlab.functions import Objective
 
-
-@pytest.fixture
-def close_all():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture
-def bowl():
-    return Objective.from_text("x^2 + x*y + 2*y^2", window=(-2, 2))
-
-
-def _artist_count(figure):
-    return sum(len(ax.lines) + len(ax.collections) + len(ax.texts) for ax in figure.axes)
+# close_all, bowl (f = x² + xy + 2y²) and artist_count are fixtures from tests/conftest.py.
 
 
 def test_slope_along_matches_the_dot_product_with_the_gradient():
@@ -68,10 +54,10 @@ def test_along_a_contour_the_slope_is_zero(bowl, close_all):
     assert abs(explorer.slope) <= np.hypot(3, 5) * np.sin(np.radians(1.0)) + 1e-12
 
 
-def test_zero_gradient_hides_the_steepest_lines_and_says_why(bowl, close_all):
+def test_zero_gradient_hides_the_steepest_lines_and_says_why(bowl, close_all, artist_count):
     explorer = DirectionExplorer(bowl)
     explorer.figure.canvas.draw()
-    before = _artist_count(explorer.figure)
+    before = artist_count(explorer.figure)
     explorer.set(x0=0.0, y0=0.0)
     assert np.isnan(explorer.steepest_angle)
     assert not explorer.ascent_line.get_visible()
@@ -79,7 +65,7 @@ def test_zero_gradient_hides_the_steepest_lines_and_says_why(bowl, close_all):
     explorer.set(x0=1.0, y0=-1.0, angle=45.0)
     assert explorer.ascent_line.get_visible()
     explorer.figure.canvas.draw()
-    assert _artist_count(explorer.figure) == before
+    assert artist_count(explorer.figure) == before
 
 
 def test_refuses_bad_arguments(bowl, close_all):

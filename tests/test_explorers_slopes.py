@@ -4,32 +4,14 @@ import matplotlib
 
 matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from gradlab.explorers.slopes import SliceExplorer, TangentExplorer
 from gradlab.functions import Objective
 
-
-@pytest.fixture
-def close_all():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture
-def cubic():
-    return Objective.from_text("x^3/3 - x", window=(-2, 2))
-
-
-@pytest.fixture
-def bowl():
-    return Objective.from_text("x^2 + x*y + 2*y^2", window=(-2, 2))
-
-
-def _artist_count(figure):
-    return sum(len(ax.lines) + len(ax.collections) + len(ax.texts) for ax in figure.axes)
+# close_all, cubic (f = x³/3 − x), bowl (f = x² + xy + 2y²) and artist_count are fixtures from
+# tests/conftest.py.
 
 
 def _line_slope(line):
@@ -57,13 +39,13 @@ def test_tangent_and_secant_slopes_match_the_closed_forms(cubic, close_all):
         np.testing.assert_allclose(ends_y, f(np.asarray(ends_x)), atol=1e-12)
 
 
-def test_tangent_updates_move_artists_without_adding_any(cubic, close_all):
+def test_tangent_updates_move_artists_without_adding_any(cubic, close_all, artist_count):
     explorer = TangentExplorer(cubic)
     explorer.figure.canvas.draw()
-    before = _artist_count(explorer.figure)
+    before = artist_count(explorer.figure)
     for x0 in np.linspace(-2, 2, 7):
         explorer.set(x0=float(x0), h=0.002)
-    assert _artist_count(explorer.figure) == before
+    assert artist_count(explorer.figure) == before
     assert "secant slope" in explorer.message
 
 
@@ -108,17 +90,18 @@ def test_slices_and_partials_match_the_closed_forms(bowl, close_all):
         assert explorer.x_cut.get_ydata()[0] == y0 and explorer.y_cut.get_xdata()[0] == x0
 
 
-def test_slices_update_without_new_artists_and_handle_a_zero_gradient(bowl, close_all):
+def test_slices_update_without_new_artists_and_handle_a_zero_gradient(bowl, close_all,
+                                                                      artist_count):
     explorer = SliceExplorer(bowl)
     explorer.figure.canvas.draw()
-    before = _artist_count(explorer.figure)
+    before = artist_count(explorer.figure)
     explorer.set(x0=0.0, y0=0.0)  # the minimum: gradient zero, no arrow to draw
     np.testing.assert_allclose(explorer.partials, [0.0, 0.0])
     np.testing.assert_allclose(explorer.arrows.U, 0.0)
     assert "|∇f| = 0" in explorer.message
     explorer.set(x0=-2.0, y0=2.0)
     explorer.figure.canvas.draw()
-    assert _artist_count(explorer.figure) == before
+    assert artist_count(explorer.figure) == before
 
 
 def test_slices_report_a_point_where_f_is_not_differentiable(close_all):
