@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "as_rows",
     "check_int",
     "check_nonnegative",
     "check_positive",
@@ -130,3 +131,19 @@ def check_start(start: Any, window: Any, name: str = "start") -> np.ndarray:
                 f"{axis} must be in [{lo:g}, {hi:g}]"
             )
     return point
+
+
+def as_rows(name: str, array) -> tuple[np.ndarray, bool]:
+    """Return ``array`` as finite rows ``(n, dim)`` and whether it was a single ``(dim,)`` point."""
+    try:
+        rows = np.array(array, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array of numbers, got {array!r}") from error
+    if rows.ndim not in (1, 2) or rows.shape[-1] == 0 or rows.size == 0:
+        raise ValueError(
+            f"{name} must have shape (dim,) or (n, dim) with n, dim >= 1, got shape {rows.shape}"
+        )
+    if not np.all(np.isfinite(rows)):
+        raise ValueError(f"{name} must be finite, got {array!r}")
+    single = rows.ndim == 1
+    return (rows[np.newaxis, :] if single else rows), single

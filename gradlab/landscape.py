@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradlab.checks import check_rng
+
 __all__ = ["filter_normalize", "loss_slice", "random_directions"]
 
 
@@ -139,11 +141,7 @@ def random_directions(
     """
     model = _check_model(model)
     center = _check_vector("center", center, model.dim)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (e.g. numpy.random.default_rng(0)); "
-            f"got {type(rng).__name__}"
-        )
+    check_rng(rng)
     if normalization not in ("filter", "none"):
         raise ValueError(f"normalization must be 'filter' or 'none'; got {normalization!r}")
     d1, d2 = rng.standard_normal((2, model.dim))

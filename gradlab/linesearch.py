@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradlab.checks import as_rows, check_int, check_positive
 from gradlab.runner import Trajectory
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------------------------
 # Validation helpers: each error names the argument, the value it got and what is allowed.
-# check_positive, check_count and as_rows are public because gradlab.lr_search uses them too.
+# The checks gradlab.lr_search needs too (check_positive, check_int, as_rows) are in gradlab.checks.
 # --------------------------------------------------------------------------------------------
 
 
@@ -46,41 +47,6 @@ def _check_open_unit(name: str, number) -> float:
     if not 0.0 < number < 1.0:
         raise ValueError(f"{name} must lie strictly between 0 and 1, got {number!r}")
     return number
-
-
-def check_positive(name: str, number) -> float:
-    """Return ``number`` as a float after checking it is finite and ``> 0``."""
-    if isinstance(number, bool) or not isinstance(number, numbers.Real):
-        raise TypeError(f"{name} must be a positive real number, got {number!r}")
-    number = float(number)
-    if not (np.isfinite(number) and number > 0.0):
-        raise ValueError(f"{name} must be a finite number > 0, got {number!r}")
-    return number
-
-
-def check_count(name: str, number, *, minimum: int = 1) -> int:
-    """Return ``number`` as an int after checking it is an integer ``>= minimum``."""
-    if isinstance(number, bool) or not isinstance(number, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {number!r}")
-    if number < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {number!r}")
-    return int(number)
-
-
-def as_rows(name: str, array) -> tuple[np.ndarray, bool]:
-    """Return ``array`` as finite rows ``(n, dim)`` and whether it was a single ``(dim,)`` point."""
-    try:
-        rows = np.array(array, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be an array of numbers, got {array!r}") from error
-    if rows.ndim not in (1, 2) or rows.shape[-1] == 0 or rows.size == 0:
-        raise ValueError(
-            f"{name} must have shape (dim,) or (n, dim) with n, dim >= 1, got shape {rows.shape}"
-        )
-    if not np.all(np.isfinite(rows)):
-        raise ValueError(f"{name} must be finite, got {array!r}")
-    single = rows.ndim == 1
-    return (rows[np.newaxis, :] if single else rows), single
 
 
 def _call_value(value: Callable, points: np.ndarray) -> np.ndarray:
@@ -263,7 +229,7 @@ def backtracking_line_search(
     initial_step = check_positive("initial_step", initial_step)
     shrink = _check_open_unit("shrink", shrink)
     c = _check_open_unit("c", c)
-    max_trials = check_count("max_trials", max_trials)
+    max_trials = check_int("max_trials", max_trials)
     points, single = as_rows("point", point)
     n = points.shape[0]
 
@@ -462,12 +428,12 @@ def descend_with_backtracking(
     >>> record.stopped_at  # the gradient is exactly zero after the first step
     array([1])
     """
-    steps = check_count("steps", steps)
+    steps = check_int("steps", steps)
     # Check the search settings once, before any evaluation.
     check_positive("initial_step", initial_step)
     _check_open_unit("shrink", shrink)
     _check_open_unit("c", c)
-    check_count("max_trials", max_trials)
+    check_int("max_trials", max_trials)
     points, _ = as_rows("start", start)
     n, dim = points.shape
 
@@ -695,7 +661,7 @@ def descend_with_exact_line_search(A, b, start, steps: int) -> ExactDescentRecor
     array([0., 0.])
     """
     matrix, vector, eigenvalues = _check_quadratic(A, b)
-    steps = check_count("steps", steps)
+    steps = check_int("steps", steps)
     points, _ = as_rows("start", start)
     n, dim = points.shape
     if dim != matrix.shape[0]:

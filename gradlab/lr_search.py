@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradlab.linesearch import as_rows, check_count, check_positive
+from gradlab.checks import as_rows, check_int, check_positive, check_rng
 from gradlab.runner import Trajectory, run
 
 __all__ = [
@@ -133,7 +133,7 @@ def _counting(gradient: Callable) -> tuple[Callable, list[int]]:
 
 def _search(make_optimizer, gradient, value, start, lrs, steps, rng, schedule, bound):
     """Run one trajectory per learning rate from the same start; collect the record."""
-    steps = check_count("steps", steps)
+    steps = check_int("steps", steps)
     point = _check_start_point(start)
     if not callable(gradient):
         raise TypeError(f"gradient must be callable, got {gradient!r}")
@@ -299,11 +299,8 @@ def random_search_lr(
     high = check_positive("high", high)
     if not low < high:
         raise ValueError(f"low must be smaller than high, got low={low!r}, high={high!r}")
-    trials = check_count("trials", trials)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}"
-        )
+    trials = check_int("trials", trials)
+    check_rng(rng)
     bound = check_positive("bound", bound)
     lrs = np.sort(np.exp(rng.uniform(np.log(low), np.log(high), size=trials)))
     return _search(
@@ -451,7 +448,7 @@ def lr_range_test(
         raise ValueError(
             f"lr_min must be smaller than lr_max, got lr_min={lr_min!r}, lr_max={lr_max!r}"
         )
-    steps = check_count("steps", steps, minimum=2)
+    steps = check_int("steps", steps, minimum=2)
     if isinstance(smoothing, bool) or not isinstance(smoothing, numbers.Real):
         raise TypeError(f"smoothing must be a real number in [0, 1), got {smoothing!r}")
     if not 0.0 <= smoothing < 1.0:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gradlab.checks import check_rng
+
 __all__ = ["Trajectory", "run"]
 
 
@@ -210,10 +212,8 @@ def run(optimizer, gradient, start, steps, *, value=None, rng=None, schedule=Non
         raise ValueError(f"steps must be a whole number >= 0, got {steps!r}")
     if not (isinstance(bound, numbers.Real) and bound > 0):
         raise ValueError(f"bound must be a positive number (inf allowed), got {bound!r}")
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), got {rng!r}"
-        )
+    if rng is not None:
+        check_rng(rng)
     steps = int(steps)
     n, dim = points.shape
 

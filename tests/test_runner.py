@@ -261,7 +261,6 @@ def test_repr_is_short():
         (dict(steps=-1), "steps must be a whole number >= 0, got -1"),
         (dict(steps=2.5), "steps must be a whole number"),
         (dict(bound=0.0), "bound must be a positive number"),
-        (dict(rng=42), "rng must be a numpy.random.Generator"),
         (dict(gradient=lambda p: p[:, 0]), r"gradient\(points\) must return .* shape \(2, 2\)"),
         (dict(value=lambda p: p), r"value\(points\) must return .* shape \(2,\)"),
         (dict(optimizer=Adam(lr=np.ones(3))), "hyperparameters for 3 trajectories"),
@@ -273,3 +272,8 @@ def test_bad_arguments_are_refused_clearly(kwargs, message):
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=message):
         run(**arguments)
+
+
+def test_a_bad_rng_is_refused_clearly():
+    with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
+        run(SGD(), parabola_gradient, np.ones((2, 2)), 3, rng=42)

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure  # noqa: E402
 import gradlab  # noqa: E402
 from gradlab import checks, colors, formatting  # noqa: E402
 from gradlab.checks import (  # noqa: E402
+    as_rows,
     check_int,
     check_nonnegative,
     check_positive,
@@ -99,6 +100,20 @@ def test_check_start():
         check_start([1.0, np.nan], window)
     with pytest.raises(ValueError, match=r"^start must be 2 finite number\(s\), got 'ab'$"):
         check_start("ab", window)
+
+
+def test_as_rows():
+    rows, single = as_rows("start", [1.0, 2.0])
+    assert rows.tolist() == [[1.0, 2.0]] and single
+    rows, single = as_rows("start", [[1, 2], [3, 4]])
+    assert rows.shape == (2, 2) and not single
+    with pytest.raises(TypeError, match=r"^start must be an array of numbers, got 'ab'$"):
+        as_rows("start", "ab")
+    with pytest.raises(ValueError, match=r"^start must have shape \(dim,\) or \(n, dim\) with "
+                                         r"n, dim >= 1, got shape \(1, 1, 1\)$"):
+        as_rows("start", [[[1.0]]])
+    with pytest.raises(ValueError, match=r"^point must be finite, got \[1.0, inf\]$"):
+        as_rows("point", [1.0, np.inf])
 
 
 # --- the number formatter --------------------------------------------------------------------
