@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradlab.checks import check_rng
+
 __all__ = [
     "AnomalyData",
     "ClassificationData",
@@ -224,15 +226,6 @@ class RatingsData(Dataset):
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy.random.Generator (e.g. numpy.random.default_rng(0)); "
-            f"got {type(rng).__name__}"
-        )
-    return rng
-
-
 def _check_count(name: str, value, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r}")
@@ -302,7 +295,7 @@ def linear_regression(
     >>> data.X.shape, data.y.shape, data.true_weights.tolist(), data.true_bias
     ((50, 1), (50,), [2.0], -1.0)
     """
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     n_samples = _check_count("n_samples", n_samples)
     n_features = _check_count("n_features", n_features)
     noise = _check_nonnegative("noise", noise)
@@ -370,7 +363,7 @@ def blobs(
     >>> data.X.shape, np.bincount(data.y).tolist()
     ((90, 2), [30, 30, 30])
     """
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     n_samples = _check_count("n_samples", n_samples)
     n_classes = _check_count("n_classes", n_classes, minimum=2)
     spread = _check_nonnegative("spread", spread)
@@ -395,7 +388,7 @@ def moons(rng: np.random.Generator, n_samples: int, *, noise: float = 0.1) -> Cl
     >>> data.X.shape, data.n_classes
     ((100, 2), 2)
     """
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     n_samples = _check_count("n_samples", n_samples)
     noise = _check_nonnegative("noise", noise)
     y = _balanced_labels(rng, n_samples, 2)
@@ -427,7 +420,7 @@ def spirals(
     >>> data.X.shape, np.bincount(data.y).tolist()
     ((300, 2), [100, 100, 100])
     """
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     n_samples = _check_count("n_samples", n_samples)
     n_classes = _check_count("n_classes", n_classes, minimum=2)
     noise = _check_nonnegative("noise", noise)
@@ -453,7 +446,7 @@ def xor(rng: np.random.Generator, n_samples: int, *, spread: float = 0.3) -> Cla
     >>> bool(np.all((np.sign(data.X[:, 0]) != np.sign(data.X[:, 1])) == (data.y == 1)))
     True
     """
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     n_samples = _check_count("n_samples", n_samples)
     spread = _check_nonnegative("spread", spread)
     quadrant = _balanced_labels(rng, n_samples, 4)
@@ -524,7 +517,7 @@ def ratings(
     >>> data.mask.shape, data.X.shape[1], bool(data.mask.any(axis=1).all())
     ((6, 8), 2, True)
     """
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     n_users = _check_count("n_users", n_users)
     n_items = _check_count("n_items", n_items)
     rank = _check_count("rank", rank)
@@ -595,7 +588,7 @@ def anomalies(
     >>> data.X.shape, int(data.anomaly_mask.sum())
     ((200, 2), 10)
     """
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     n_samples = _check_count("n_samples", n_samples, minimum=2)
     n_anomalies = _check_count("n_anomalies", n_anomalies, minimum=0)
     if n_anomalies >= n_samples:
@@ -703,7 +696,7 @@ def train_test_split(
     """
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be a gradlab.data Dataset; got {type(data).__name__}")
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     if isinstance(test_fraction, bool) or not isinstance(test_fraction, numbers.Real) or (
         not 0 < test_fraction < 1
     ):

@@ -43,9 +43,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gradlab.data import _check_rng
+from gradlab.checks import check_rng
 
 __all__ = [
+    "BoundModel",
     "ForwardPass",
     "LinearAutoencoder",
     "LinearRegression",
@@ -101,9 +102,12 @@ def _as_float_array(name: str, value) -> np.ndarray:
 class _Model:
     """Shared plumbing: flat parameter vectors, argument checks, looping over leading axes.
 
-    A subclass sets ``shapes`` and writes ``_loss_row`` and ``_loss_and_gradient_row`` for ONE
-    parameter vector of shape ``(dim,)``; a fully vectorized subclass overrides ``_loss`` and
-    ``_loss_and_gradient`` instead.
+    A subclass sets ``shapes`` and writes ``_check_data`` and, for ONE parameter vector of
+    shape ``(dim,)``, ``_loss_row``, ``_gradient_row`` and ``_loss_and_gradient_row`` (the
+    last two built on one forward and one backward pass, written once); a fully vectorized
+    subclass overrides ``_loss``, ``_gradient`` and ``_loss_and_gradient`` instead. Those work
+    on checked arguments: the public methods check, then call them, and so does
+    :class:`BoundModel`, which checks the data once for a loop of many small steps.
     """
 
     shapes: dict[str, tuple[int, ...]]
@@ -211,6 +215,7 @@ class _Model:
         return as_int
 
     def _check_data(self, X, y):
+        """``(X, y)`` checked and converted to what the arithmetic below works on."""
         raise NotImplementedError
 
     # -- the public computations ----------------------------------------------------------------
@@ -224,7 +229,10 @@ class _Model:
 
     def gradient(self, params, X, y) -> np.ndarray:
         """The gradient of the loss with respect to the flat parameters, shape of ``params``."""
-        return self.loss_and_gradient(params, X, y)[1]
+        params = self._check_params(params)
+        X, y = self._check_data(X, y)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return self._gradient(params, X, y)
 
     def loss_and_gradient(self, params, X, y):
         """``(loss, gradient)`` from one forward and one backward pass."""
@@ -233,11 +241,30 @@ class _Model:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return self._loss_and_gradient(params, X, y)
 
+    def bind(self, X, y) -> BoundModel:
+        """This model with the data ``X, y`` checked once, for a loop of many small steps.
+
+        Returns
+        -------
+        BoundModel
+            Its ``loss``, ``gradient`` and ``loss_and_gradient`` take the parameters and,
+            optionally, the rows (samples) to use, and check nothing more.
+        """
+        return BoundModel(self, X, y)
+
+    # -- the arithmetic, on checked arguments -----------------------------------------------------
+
     def _loss(self, params, X, y):
         if params.ndim == 1:
             return self._loss_row(params, X, y)
         rows = params.reshape(-1, self.dim)
         return np.array([self._loss_row(p, X, y) for p in rows]).reshape(params.shape[:-1])
+
+    def _gradient(self, params, X, y):
+        if params.ndim == 1:
+            return self._gradient_row(params, X, y)
+        rows = params.reshape(-1, self.dim)
+        return np.array([self._gradient_row(p, X, y) for p in rows]).reshape(params.shape)
 
     def _loss_and_gradient(self, params, X, y):
         if params.ndim == 1:
@@ -251,7 +278,7 @@ class _Model:
             np.array(grads).reshape(params.shape),
         )
 
-    # -- the training loops' fast path ---------------------------------------------------------
+    # -- named blocks of ONE flat vector known to be valid -------------------------------------
 
     def _unflatten_unchecked(self, params) -> dict[str, np.ndarray]:
         """:meth:`unflatten` for ONE flat float vector ``(dim,)`` that is known to be valid."""
@@ -262,15 +289,6 @@ class _Model:
             start += size
         return blocks
 
-    def _gradient_unchecked(self, params, X, y) -> np.ndarray:
-        """The gradient for ONE parameter vector, skipping every argument check.
-
-        For training loops that take thousands of small steps: ``params`` must be a float
-        vector ``(dim,)`` and ``X, y`` what :meth:`_check_data` returned (or rows of it). The
-        result equals :meth:`gradient` bit for bit; models with a faster path override this.
-        """
-        return self._loss_and_gradient(params, X, y)[1]
-
     def _map_rows(self, function, params):
         """Apply ``function`` to each parameter vector and stack the results."""
         if params.ndim == 1:
@@ -280,6 +298,77 @@ class _Model:
 
     def _l2_penalty(self, weights) -> float:
         return self.l2 * sum(np.sum(w**2) for w in weights)
+
+
+class BoundModel:
+    """A model and its data, checked once: the loss and gradient on all samples or on some rows.
+
+    Made by ``model.bind(X, y)``, which checks ``X`` and ``y`` as the model's ``loss`` does.
+    Its methods take ``params`` and, optionally, ``rows``, the indices of the samples to use (a
+    mini-batch), and then run the model's arithmetic without any further check: in a loop of
+    thousands of small steps, such as :func:`gradlab.training.train_network`, the checks would
+    cost more than the step. Every result equals the model's checked method on the same
+    samples bit for bit: ``bound.gradient(params, rows)`` is
+    ``model.gradient(params, X[rows], y[rows])``.
+
+    ``params`` must be a float array of shape ``(dim,)`` or ``(..., dim)`` and ``rows`` an
+    integer index array (neither is checked). Unlike the checked methods these do not silence
+    numpy's overflow warnings: a loop does that once, around many steps, with
+    ``numpy.errstate``.
+
+    Attributes
+    ----------
+    model
+        The model.
+    n_samples : int
+        Number of samples in the data.
+
+    Examples
+    --------
+    >>> model = LinearRegression(n_features=1)
+    >>> X, y = np.array([[0.0], [1.0], [2.0]]), np.array([1.0, 3.0, 5.0])
+    >>> data = model.bind(X, y)
+    >>> data.n_samples
+    3
+    >>> data.gradient(np.zeros(2), np.array([0, 2])).tolist()  # samples 0 and 2 only
+    [-10.0, -6.0]
+    >>> bool(np.array_equal(data.gradient(np.zeros(2)), model.gradient(np.zeros(2), X, y)))
+    True
+    """
+
+    __slots__ = ("_X", "_y", "model", "n_samples")
+
+    def __init__(self, model, X, y):
+        self.model = model
+        self._X, self._y = model._check_data(X, y)
+        first = self._X[0] if isinstance(self._X, tuple) else self._X
+        self.n_samples = len(first)
+
+    def __repr__(self) -> str:
+        return f"BoundModel({self.model!r}, n_samples={self.n_samples})"
+
+    def _rows(self, rows):
+        """The checked data, or its ``rows``; ``X`` may be a tuple of arrays, ``y`` None."""
+        X, y = self._X, self._y
+        if rows is None:
+            return X, y
+        X = tuple(a[rows] for a in X) if isinstance(X, tuple) else X[rows]
+        return X, (None if y is None else y[rows])
+
+    def loss(self, params, rows=None):
+        """The loss at ``params`` on all samples, or on ``rows``."""
+        X, y = self._rows(rows)
+        return self.model._loss(params, X, y)
+
+    def gradient(self, params, rows=None) -> np.ndarray:
+        """The gradient at ``params`` on all samples, or on ``rows``."""
+        X, y = self._rows(rows)
+        return self.model._gradient(params, X, y)
+
+    def loss_and_gradient(self, params, rows=None):
+        """``(loss, gradient)`` at ``params`` on all samples, or on ``rows``."""
+        X, y = self._rows(rows)
+        return self.model._loss_and_gradient(params, X, y)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,7 +426,7 @@ class LinearRegression(_Model):
 
     def init_params(self, rng: np.random.Generator) -> np.ndarray:
         """Small random weights (standard deviation 0.1) and a zero bias."""
-        rng = _check_rng(rng)
+        rng = check_rng(rng)
         return np.append(0.1 * rng.standard_normal(self.n_features), 0.0)
 
     def _residuals(self, params, X, y):
@@ -357,6 +446,9 @@ class LinearRegression(_Model):
         grad_w = (2.0 / n) * np.einsum("...n,nd->...d", r, X) + 2.0 * self.l2 * w
         grad_b = (2.0 / n) * np.sum(r, axis=-1)
         return loss, np.concatenate([grad_w, grad_b[..., None]], axis=-1)
+
+    def _gradient(self, params, X, y):
+        return self._loss_and_gradient(params, X, y)[1]
 
     def predict(self, params, X) -> np.ndarray:
         """Predictions ``X @ w + b``, shape ``(..., n_samples)``."""
@@ -402,7 +494,7 @@ class LogisticRegression(_Model):
 
     def init_params(self, rng: np.random.Generator) -> np.ndarray:
         """Small random weights (standard deviation 0.1) and a zero bias."""
-        rng = _check_rng(rng)
+        rng = check_rng(rng)
         return np.append(0.1 * rng.standard_normal(self.n_features), 0.0)
 
     @staticmethod
@@ -423,6 +515,9 @@ class LogisticRegression(_Model):
         grad_w = np.einsum("...n,nd->...d", dz, X) + 2.0 * self.l2 * w
         grad_b = np.sum(dz, axis=-1)
         return loss, np.concatenate([grad_w, grad_b[..., None]], axis=-1)
+
+    def _gradient(self, params, X, y):
+        return self._loss_and_gradient(params, X, y)[1]
 
     def predict_proba(self, params, X) -> np.ndarray:
         """Probability of class 1 for each sample, shape ``(..., n_samples)``."""
@@ -501,37 +596,40 @@ class SoftmaxRegression(_Model):
 
     def init_params(self, rng: np.random.Generator) -> np.ndarray:
         """Small random weights (standard deviation 0.01) and zero biases."""
-        rng = _check_rng(rng)
+        rng = check_rng(rng)
         W = 0.01 * rng.standard_normal((self.n_features, self.n_classes))
         return self.flatten({"W": W, "b": np.zeros(self.n_classes)})
 
-    def _loss_row(self, params, X, y):
-        blocks = self.unflatten(params)
-        log_p = _log_softmax(X @ blocks["W"] + blocks["b"])
-        return -np.mean(log_p[np.arange(len(y)), y]) + self._l2_penalty([blocks["W"]])
+    def _forward(self, params, X):
+        """``(W, log P)`` for one parameter vector: the weights and the log-probabilities."""
+        blocks = self._unflatten_unchecked(params)
+        W = blocks["W"]
+        return W, _log_softmax(X @ W + blocks["b"])
 
-    def _loss_and_gradient_row(self, params, X, y):
-        W, b = self.unflatten(params).values()
+    def _loss_from(self, W, log_p, y):
+        return -np.mean(log_p[np.arange(len(y)), y]) + self._l2_penalty([W])
+
+    def _backward(self, W, X, log_p, y):
+        """The flat gradient from the forward pass."""
         n = X.shape[0]
-        log_p = _log_softmax(X @ W + b)
-        loss = -np.mean(log_p[np.arange(n), y]) + self._l2_penalty([W])
         dz = np.exp(log_p)  # P; dL/dz = (P - Y) / N
         dz[np.arange(n), y] -= 1.0
         dz /= n
         grad_W = X.T @ dz + 2.0 * self.l2 * W
         grad_b = dz.sum(axis=0)
-        return loss, self.flatten({"W": grad_W, "b": grad_b})
+        return np.concatenate([grad_W.ravel(), grad_b])
 
-    def _gradient_unchecked(self, params, X, y):
-        # The same arithmetic as _loss_and_gradient_row, without the loss and the checks.
-        blocks = self._unflatten_unchecked(params)
-        W, b = blocks["W"], blocks["b"]
-        n = X.shape[0]
-        dz = np.exp(_log_softmax(X @ W + b))
-        dz[np.arange(n), y] -= 1.0
-        dz /= n
-        grad_W = X.T @ dz + 2.0 * self.l2 * W
-        return np.concatenate([grad_W.ravel(), dz.sum(axis=0)])
+    def _loss_row(self, params, X, y):
+        W, log_p = self._forward(params, X)
+        return self._loss_from(W, log_p, y)
+
+    def _gradient_row(self, params, X, y):
+        W, log_p = self._forward(params, X)
+        return self._backward(W, X, log_p, y)
+
+    def _loss_and_gradient_row(self, params, X, y):
+        W, log_p = self._forward(params, X)
+        return self._loss_from(W, log_p, y), self._backward(W, X, log_p, y)
 
     def predict_proba(self, params, X) -> np.ndarray:
         """Class probabilities, shape ``(..., n_samples, n_classes)``."""
@@ -687,6 +785,7 @@ class MLP(_Model):
             self.shapes[f"W{l}"] = (n_in, n_out)
             self.shapes[f"b{l}"] = (n_out,)
         self.biases = tuple(f"b{l}" for l in range(1, self.n_layers + 1))
+        self._layer_names = tuple((f"W{l}", f"b{l}") for l in range(1, self.n_layers + 1))
 
     def __repr__(self) -> str:
         return (
@@ -698,6 +797,11 @@ class MLP(_Model):
         """``[(W1, b1), (W2, b2), ...]`` for one flat parameter vector."""
         blocks = self.unflatten(params)
         return [(blocks[f"W{l}"], blocks[f"b{l}"]) for l in range(1, self.n_layers + 1)]
+
+    def _layers(self, params) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`layers` of ONE flat float vector known to be valid (nothing checked)."""
+        blocks = self._unflatten_unchecked(params)
+        return [(blocks[w], blocks[b]) for w, b in self._layer_names]
 
     def _check_data(self, X, y):
         X = self._check_X(X, self.layer_sizes[0], what="inputs")
@@ -723,7 +827,7 @@ class MLP(_Model):
         ReLU (He et al., 2015) and 1 for tanh and sigmoid (LeCun et al., 1998), so the signal
         neither dies nor explodes through the layers at the start.
         """
-        rng = _check_rng(rng)
+        rng = check_rng(rng)
         gain = np.sqrt(2.0) if self.activation == "relu" else 1.0
         blocks = {}
         for l in range(1, self.n_layers + 1):
@@ -750,12 +854,13 @@ class MLP(_Model):
             )
         X = self._check_X(X, self.layer_sizes[0], what="inputs")
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._forward(params, X)
+            return self._forward(self._layers(params), X)
 
-    def _forward(self, params, X) -> ForwardPass:
+    def _forward(self, layers, X) -> ForwardPass:
+        """The forward pass through ``layers`` (from :meth:`_layers`); nothing checked."""
         hidden, _ = _ACTIVATIONS[self.activation]
         zs, activations = [], [X]
-        for l, (W, b) in enumerate(self.layers(params), start=1):
+        for l, (W, b) in enumerate(layers, start=1):
             z = activations[-1] @ W + b  # z_l = a_{l-1} W_l + b_l
             a = hidden(z) if l < self.n_layers else self._output_function(z)
             zs.append(z)
@@ -786,14 +891,26 @@ class MLP(_Model):
         public methods; call :meth:`gradient` if you do not need the intermediate steps).
         """
         params = self._check_params(params)
+        if params.ndim != 1:
+            raise ValueError(
+                f"backward takes one parameter vector of shape ({self.dim},); "
+                f"got shape {params.shape}"
+            )
         X = cache.activations[0]
         _, y = self._check_data(X, y)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._backward(params, cache, y)
+            grads = self._backward(self._layers(params), cache, y)
+        blocks = {}
+        for l in range(self.n_layers, 0, -1):  # last layer first, as backpropagation runs
+            blocks[f"W{l}"], blocks[f"b{l}"] = grads[l - 1]
+        return blocks
 
-    def _backward(self, params, cache: ForwardPass, y) -> dict[str, np.ndarray]:
+    def _backward(self, layers, cache: ForwardPass, y) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Backpropagation through ``layers`` from a forward pass; nothing checked.
+
+        Returns ``[(dL/dW_1, dL/db_1), ..., (dL/dW_L, dL/db_L)]``.
+        """
         _, derivative = _ACTIVATIONS[self.activation]
-        layers = self.layers(params)
         zs, activations = cache
         n = activations[0].shape[0]
         output = activations[-1]
@@ -806,15 +923,22 @@ class MLP(_Model):
             delta /= n
         else:
             delta = 2.0 * (output - y) / n
-        grads = {}
+        grads = [None] * self.n_layers
         for l in range(self.n_layers, 0, -1):
             W, _ = layers[l - 1]
-            grads[f"W{l}"] = activations[l - 1].T @ delta + 2.0 * self.l2 * W  # dL/dW_l
-            grads[f"b{l}"] = delta.sum(axis=0)  # dL/db_l
+            grads[l - 1] = (
+                activations[l - 1].T @ delta + 2.0 * self.l2 * W,  # dL/dW_l
+                delta.sum(axis=0),  # dL/db_l
+            )
             if l > 1:
                 grad_a = delta @ W.T  # dL/da_{l-1}
                 delta = grad_a * derivative(zs[l - 2], activations[l - 1])  # dL/dz_{l-1}
         return grads
+
+    @staticmethod
+    def _flat_gradient(grads) -> np.ndarray:
+        """The flat gradient ``(dim,)`` from :meth:`_backward`'s per-layer pairs."""
+        return np.concatenate([piece for dW, db in grads for piece in (dW.ravel(), db)])
 
     def _loss(self, params, X, y):
         # The loss alone (a loss surface, a line search) needs no backward pass, so it runs
@@ -838,41 +962,16 @@ class MLP(_Model):
             penalty = penalty + self.l2 * np.sum(W**2, axis=(1, 2))
         return self._data_loss(a, y) + penalty
 
-    def _loss_and_gradient_row(self, params, X, y):
-        cache = self._forward(params, X)
-        weights = [W for W, _ in self.layers(params)]
-        loss = self._data_loss(cache.pre_activations[-1], y) + self._l2_penalty(weights)
-        grads = self._backward(params, cache, y)
-        return loss, self.flatten(grads)
+    def _gradient_row(self, params, X, y):
+        layers = self._layers(params)
+        return self._flat_gradient(self._backward(layers, self._forward(layers, X), y))
 
-    def _gradient_unchecked(self, params, X, y):
-        # _forward and _backward of one vector, the blocks split once and nothing checked.
-        hidden, derivative = _ACTIVATIONS[self.activation]
-        blocks = self._unflatten_unchecked(params)
-        layers = [(blocks[f"W{l}"], blocks[f"b{l}"]) for l in range(1, self.n_layers + 1)]
-        zs, activations = [], [X]
-        for l, (W, b) in enumerate(layers, start=1):
-            z = activations[-1] @ W + b
-            zs.append(z)
-            activations.append(hidden(z) if l < self.n_layers else self._output_function(z))
-        n = X.shape[0]
-        output = activations[-1]
-        if self.output == "sigmoid":
-            delta = (output - y[:, None]) / n
-        elif self.output == "softmax":
-            delta = output.copy()
-            delta[np.arange(n), y] -= 1.0
-            delta /= n
-        else:
-            delta = 2.0 * (output - y) / n
-        pieces = []
-        for l in range(self.n_layers, 0, -1):
-            W, _ = layers[l - 1]
-            pieces.append(delta.sum(axis=0))
-            pieces.append((activations[l - 1].T @ delta + 2.0 * self.l2 * W).ravel())
-            if l > 1:
-                delta = (delta @ W.T) * derivative(zs[l - 2], activations[l - 1])
-        return np.concatenate(pieces[::-1])
+    def _loss_and_gradient_row(self, params, X, y):
+        layers = self._layers(params)
+        cache = self._forward(layers, X)
+        weights = [W for W, _ in layers]
+        loss = self._data_loss(cache.pre_activations[-1], y) + self._l2_penalty(weights)
+        return loss, self._flat_gradient(self._backward(layers, cache, y))
 
     # -- predictions ---------------------------------------------------------------------------
 
@@ -887,7 +986,7 @@ class MLP(_Model):
         X = self._check_X(X, self.layer_sizes[0], what="inputs")
 
         def one(p):
-            out = self._forward(p, X).activations[-1]
+            out = self._forward(self._layers(p), X).activations[-1]
             return out[:, 0] if out.shape[1] == 1 else out
 
         with np.errstate(over="ignore", invalid="ignore"):
@@ -984,37 +1083,39 @@ class MatrixFactorization(_Model):
     def init_params(self, rng: np.random.Generator, scale: float = 0.1) -> np.ndarray:
         """Factors drawn with standard deviation ``scale`` (small, but not zero: at ``U = V = 0``
         the gradient vanishes and descent would never start)."""
-        rng = _check_rng(rng)
+        rng = check_rng(rng)
         return scale * rng.standard_normal(self.dim)
 
-    def _loss_row(self, params, X, y):
-        (users, items), (U, V) = X, self.unflatten(params).values()
-        errors = np.sum(U[users] * V[items], axis=1) - y
+    def _forward(self, params, X, y):
+        """``(U, V, errors)`` for one parameter vector: the factors and ``e_k``."""
+        (users, items), blocks = X, self._unflatten_unchecked(params)
+        U, V = blocks["U"], blocks["V"]
+        return U, V, np.sum(U[users] * V[items], axis=1) - y  # e_k
+
+    def _loss_from(self, U, V, errors):
         return np.mean(errors**2) + self._l2_penalty([U, V])
 
-    def _loss_and_gradient_row(self, params, X, y):
-        (users, items), (U, V) = X, self.unflatten(params).values()
-        n = len(y)
-        errors = np.sum(U[users] * V[items], axis=1) - y  # e_k
-        loss = np.mean(errors**2) + self._l2_penalty([U, V])
+    def _backward(self, U, V, X, errors):
+        """The flat gradient from the forward pass."""
+        users, items = X
+        n = len(errors)
         grad_U = 2.0 * self.l2 * U
         grad_V = 2.0 * self.l2 * V
         # A user (item) rated several times collects one term per rating: add.at sums them.
         np.add.at(grad_U, users, (2.0 / n) * errors[:, None] * V[items])
         np.add.at(grad_V, items, (2.0 / n) * errors[:, None] * U[users])
-        return loss, self.flatten({"U": grad_U, "V": grad_V})
-
-    def _gradient_unchecked(self, params, X, y):
-        # The same arithmetic as _loss_and_gradient_row, without the loss and the checks.
-        (users, items), blocks = X, self._unflatten_unchecked(params)
-        U, V = blocks["U"], blocks["V"]
-        n = len(y)
-        errors = np.sum(U[users] * V[items], axis=1) - y
-        grad_U = 2.0 * self.l2 * U
-        grad_V = 2.0 * self.l2 * V
-        np.add.at(grad_U, users, (2.0 / n) * errors[:, None] * V[items])
-        np.add.at(grad_V, items, (2.0 / n) * errors[:, None] * U[users])
         return np.concatenate([grad_U.ravel(), grad_V.ravel()])
+
+    def _loss_row(self, params, X, y):
+        return self._loss_from(*self._forward(params, X, y))
+
+    def _gradient_row(self, params, X, y):
+        U, V, errors = self._forward(params, X, y)
+        return self._backward(U, V, X, errors)
+
+    def _loss_and_gradient_row(self, params, X, y):
+        U, V, errors = self._forward(params, X, y)
+        return self._loss_from(U, V, errors), self._backward(U, V, X, errors)
 
     def full_matrix(self, params) -> np.ndarray:
         """The predicted complete matrix ``U @ V.T``, shape ``(..., n_users, n_items)``."""
@@ -1115,57 +1216,61 @@ class LinearAutoencoder(_Model):
         """``(loss, gradient)``; ``y`` is ignored."""
         return super().loss_and_gradient(params, X, y)
 
+    def bind(self, X, y=None) -> BoundModel:
+        """The samples ``X`` checked once (see :meth:`_Model.bind`); ``y`` is ignored."""
+        return super().bind(X, y)
+
     def init_params(self, rng: np.random.Generator) -> np.ndarray:
         """Random ``E`` and ``D`` (standard deviation ``1 / sqrt(n_features)``), zero ``c``."""
-        rng = _check_rng(rng)
+        rng = check_rng(rng)
         scale = 1.0 / np.sqrt(self.n_features)
         E = scale * rng.standard_normal((self.n_features, self.n_components))
         D = scale * rng.standard_normal((self.n_components, self.n_features))
         return self.flatten({"E": E, "D": D, "c": np.zeros(self.n_features)})
 
-    def _residuals(self, params, X):
-        E, D, c = self.unflatten(params).values()
+    def _forward(self, params, X):
+        """``(E, D, H, R)`` for one parameter vector: the encoder and decoder, the codes
+        ``H = X E`` and the residuals ``R = H D + c - X``."""
+        blocks = self._unflatten_unchecked(params)
+        E, D, c = blocks["E"], blocks["D"], blocks["c"]
         H = X @ E
-        return H, H @ D + c - X
+        return E, D, H, H @ D + c - X
 
-    def _loss_row(self, params, X, y):
-        E, D, _ = self.unflatten(params).values()
-        _, R = self._residuals(params, X)
+    def _loss_from(self, E, D, R):
         return np.mean(np.sum(R**2, axis=1)) + self._l2_penalty([E, D])
 
-    def _loss_and_gradient_row(self, params, X, y):
-        E, D, _ = self.unflatten(params).values()
+    def _backward(self, E, D, X, H, R):
+        """The flat gradient from the forward pass."""
         n = X.shape[0]
-        H, R = self._residuals(params, X)
-        loss = np.mean(np.sum(R**2, axis=1)) + self._l2_penalty([E, D])
         grad_R = (2.0 / n) * R  # dL/dx_hat
         grad_D = H.T @ grad_R + 2.0 * self.l2 * D
         grad_H = grad_R @ D.T  # dL/dh
         grad_E = X.T @ grad_H + 2.0 * self.l2 * E
         grad_c = grad_R.sum(axis=0)
-        return loss, self.flatten({"E": grad_E, "D": grad_D, "c": grad_c})
+        return np.concatenate([grad_E.ravel(), grad_D.ravel(), grad_c])
 
-    def _gradient_unchecked(self, params, X, y):
-        # The same arithmetic as _loss_and_gradient_row, without the loss and the checks.
-        blocks = self._unflatten_unchecked(params)
-        E, D, c = blocks["E"], blocks["D"], blocks["c"]
-        n = X.shape[0]
-        H = X @ E
-        grad_R = (2.0 / n) * (H @ D + c - X)
-        grad_D = H.T @ grad_R + 2.0 * self.l2 * D
-        grad_E = X.T @ (grad_R @ D.T) + 2.0 * self.l2 * E
-        return np.concatenate([grad_E.ravel(), grad_D.ravel(), grad_R.sum(axis=0)])
+    def _loss_row(self, params, X, y):
+        E, D, _, R = self._forward(params, X)
+        return self._loss_from(E, D, R)
+
+    def _gradient_row(self, params, X, y):
+        E, D, H, R = self._forward(params, X)
+        return self._backward(E, D, X, H, R)
+
+    def _loss_and_gradient_row(self, params, X, y):
+        E, D, H, R = self._forward(params, X)
+        return self._loss_from(E, D, R), self._backward(E, D, X, H, R)
 
     def predict(self, params, X) -> np.ndarray:
         """Reconstructions ``X E D + c``, shape ``(..., n_samples, n_features)``."""
         params = self._check_params(params)
         X = self._check_X(X, self.n_features)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._map_rows(lambda p: self._residuals(p, X)[1] + X, params)
+            return self._map_rows(lambda p: self._forward(p, X)[3] + X, params)
 
     def scores(self, params, X) -> np.ndarray:
         """Anomaly score of each sample: its squared reconstruction error, ``(..., n_samples)``."""
         params = self._check_params(params)
         X = self._check_X(X, self.n_features)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._map_rows(lambda p: np.sum(self._residuals(p, X)[1] ** 2, axis=1), params)
+            return self._map_rows(lambda p: np.sum(self._forward(p, X)[3] ** 2, axis=1), params)

@@ -1,8 +1,8 @@
 """Tests of gradlab.explorers.applications (lesson 09), driven without a browser.
 
 Expected numbers come from outside the code under test: softmax, factorization and
-autoencoder predictions restated in numpy, SGD steps written out by hand, finite differences,
-and numpy.linalg.lstsq for the streamed trend.
+autoencoder predictions restated in numpy and SGD steps written out by hand. The training loops
+and the metric are tested in tests/test_training.py and tests/test_metrics.py.
 """
 
 import matplotlib
@@ -13,25 +13,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from gradlab.data import (
-    TREND_COEFFICIENTS,
-    anomalies,
-    digits,
-    ratings,
-    train_test_split,
-    trend_chunks,
-    trend_features,
-)
+from gradlab.data import anomalies, digits, ratings, train_test_split, trend_chunks, trend_features
 from gradlab.explorers.applications import (
     AnomalyExplorer,
     DigitsExplorer,
     RecommenderExplorer,
     TrendExplorer,
-    precision_recall,
-    stream_normal_equations,
-    stream_sgd,
 )
 from gradlab.models import LinearAutoencoder, MatrixFactorization, SoftmaxRegression
+from gradlab.training import stream_normal_equations
 
 
 @pytest.fixture(autouse=True)
@@ -47,19 +37,6 @@ def _artist_count(figure):
 @pytest.fixture(scope="module")
 def digit_split():
     return train_test_split(digits(), np.random.default_rng(0), test_fraction=0.25)
-
-
-# --- precision / recall ------------------------------------------------------------------------
-
-
-def test_precision_recall_counts_by_hand():
-    flagged = np.array([1, 1, 1, 0, 0, 0, 1], bool)
-    truth = np.array([1, 0, 1, 1, 0, 0, 0], bool)
-    # 2 hits among 4 flagged; 2 of 3 true anomalies found.
-    assert precision_recall(flagged, truth) == (0.5, 2 / 3)
-    assert precision_recall(np.zeros(3, bool), np.ones(3, bool)) == (0.0, 0.0)
-    with pytest.raises(ValueError, match="same shape"):
-        precision_recall(np.zeros(3, bool), np.zeros(4, bool))
 
 
 # --- digits ----------------------------------------------------------------------------------
@@ -177,40 +154,6 @@ def test_anomaly_scores_threshold_and_precision_by_hand():
 
 
 # --- the streamed trend ----------------------------------------------------------------------
-
-
-def test_normal_equations_by_chunk_match_lstsq():
-    chunks = list(trend_chunks(3, 5000, 700))
-    X = np.concatenate([c[0] for c in chunks])
-    y = np.concatenate([c[1] for c in chunks])
-    exact, rows = stream_normal_equations(iter(chunks))
-    assert rows == 5000
-    np.testing.assert_allclose(exact, np.linalg.lstsq(X, y, rcond=None)[0], rtol=1e-9)
-    assert np.abs(exact - TREND_COEFFICIENTS).max() < 0.15  # 5000 rows, noise 1
-
-
-def test_stream_sgd_full_chunk_batches_are_gradient_steps():
-    # One chunk, batch = chunk: each pass is one full gradient step (the order cannot matter).
-    X, y = next(trend_chunks(1, 200, 200))
-    record = stream_sgd(lambda: trend_chunks(1, 200, 200), 4, lr=0.2, batch_size=200,
-                        passes=3, rng=np.random.default_rng(0))
-    theta = np.zeros(4)
-    for _ in range(3):
-        theta = theta - 0.2 * (2 / 200) * X.T @ (X @ theta - y)
-    np.testing.assert_allclose(record.coefficients, theta, rtol=1e-10)
-    assert record.steps == 3 and list(record.rows_seen) == [0, 200, 400, 600]
-    # Smaller batches add geometric checkpoints inside a chunk; each is a real past state.
-    fine = stream_sgd(lambda: trend_chunks(1, 200, 200), 4, lr=0.2, batch_size=20, passes=1,
-                      rng=np.random.default_rng(0))
-    # Thresholds 20, 30, 45, 67.5, 101.25, 151.9: the first batch end past each, then the end.
-    assert list(fine.rows_seen) == [0, 20, 40, 60, 80, 120, 160, 200]
-    np.testing.assert_allclose(fine.history[-1], fine.coefficients)
-    diverging = stream_sgd(lambda: trend_chunks(1, 200, 200), 4, lr=50.0, batch_size=20,
-                           passes=3, rng=np.random.default_rng(0))
-    assert diverging.diverged and np.all(np.isfinite(diverging.coefficients))
-    with pytest.raises(ValueError, match="lr must be"):
-        stream_sgd(lambda: trend_chunks(1, 10, 10), 4, lr=-1, batch_size=1, passes=1,
-                   rng=np.random.default_rng(0))
 
 
 def test_trend_explorer_trains_only_on_click():

@@ -1,8 +1,8 @@
 """Tests of gradlab.explorers.network_trainer, driven without a browser.
 
 Expected numbers come from outside the code under test: a network forward pass restated here
-in numpy, a gradient step taken with central finite differences of the loss, and losses
-evaluated point by point.
+in numpy, and losses evaluated point by point. The training loop itself is tested in
+tests/test_training.py.
 """
 
 import matplotlib
@@ -14,13 +14,9 @@ import numpy as np
 import pytest
 
 from gradlab.data import moons, train_test_split, xor
-from gradlab.explorers.network_trainer import (
-    LossSliceExplorer,
-    NetworkTrainer,
-    train_network,
-)
+from gradlab.explorers.network_trainer import LossSliceExplorer, NetworkTrainer
+from gradlab.landscape import random_directions
 from gradlab.models import MLP
-from gradlab.optimizers import SGD, Adam
 
 
 @pytest.fixture
@@ -55,98 +51,6 @@ def _forward(params, widths, X):
 def _cross_entropy(params, widths, X, y):
     p = _forward(params, widths, X)
     return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-
-
-# --- train_network -----------------------------------------------------------------------------
-
-
-def test_full_batch_epoch_is_one_gradient_step_checked_by_finite_differences(datasets):
-    train, test = datasets["xor"]
-    model = MLP((2, 3, 1))
-    start = model.init_params(np.random.default_rng(5))
-    lr = 0.5
-    record = train_network(model, start, train, test, SGD(lr=lr), batch_size=train.n_samples,
-                           epochs=2, rng=np.random.default_rng(6))
-    X, y = np.asarray(train.X), np.asarray(train.y, dtype=float)
-    point = start.copy()
-    for epoch in (1, 2):
-        h = 1e-6
-        grad = np.array([
-            (_cross_entropy(point + h * e, (2, 3), X, y)
-             - _cross_entropy(point - h * e, (2, 3), X, y)) / (2 * h)
-            for e in np.eye(model.dim)
-        ])
-        point = point - lr * grad
-        np.testing.assert_allclose(record.params[epoch], point, atol=1e-7)
-    assert record.steps == 2 and record.diverged_at == -1 and not record.stopped
-
-
-def test_recorded_losses_are_the_losses_of_the_snapshots(datasets):
-    train, test = datasets["moons"]
-    model = MLP((2, 4, 1))
-    record = train_network(model, model.init_params(np.random.default_rng(0)), train, test,
-                           Adam(lr=0.05), batch_size=16, epochs=5, rng=np.random.default_rng(1))
-    assert record.params.shape == (6, model.dim)
-    for params, train_loss, test_loss in zip(record.params, record.train_loss, record.test_loss,
-                                             strict=True):
-        assert train_loss == pytest.approx(
-            _cross_entropy(params, (2, 4), train.X, train.y), rel=1e-10)
-        assert test_loss == pytest.approx(
-            _cross_entropy(params, (2, 4), test.X, test.y), rel=1e-10)
-    # 75 training samples in batches of 16: 5 batches per epoch.
-    assert record.steps == 25
-    assert record.train_loss[-1] < record.train_loss[0]
-
-
-def test_interrupt_keeps_what_was_learned(datasets):
-    train, test = datasets["moons"]
-    model = MLP((2, 4, 1))
-
-    def stop_after_three(epoch, _loss):
-        if epoch == 3:
-            raise KeyboardInterrupt
-
-    record = train_network(model, model.init_params(np.random.default_rng(0)), train, test,
-                           Adam(lr=0.05), batch_size=16, epochs=50, rng=np.random.default_rng(1),
-                           progress=stop_after_three)
-    assert record.stopped
-    assert record.epochs_done == 3  # epochs 0..3, the last one not duplicated
-    full = train_network(model, model.init_params(np.random.default_rng(0)), train, test,
-                         Adam(lr=0.05), batch_size=16, epochs=3, rng=np.random.default_rng(1))
-    np.testing.assert_array_equal(record.final_params, full.final_params)
-
-
-def test_divergence_stops_training_without_warnings(datasets):
-    train, test = datasets["xor"]
-    model = MLP((2, 3, 1))
-    record = train_network(model, model.init_params(np.random.default_rng(0)), train, test,
-                           SGD(lr=1e308), batch_size=train.n_samples, epochs=10,
-                           rng=np.random.default_rng(1))
-    assert record.diverged_at == 1
-    assert record.epochs_done == 0
-    assert np.all(np.isfinite(record.params))
-
-
-@pytest.mark.parametrize(("keyword", "value", "message"), [
-    ("batch_size", 0, "batch_size must be an integer from 1"),
-    ("batch_size", 10_000, "batch_size must be an integer from 1"),
-    ("epochs", 0, "epochs must be an integer >= 1"),
-])
-def test_bad_training_arguments_are_named(datasets, keyword, value, message):
-    train, test = datasets["xor"]
-    model = MLP((2, 3, 1))
-    arguments = dict(batch_size=8, epochs=2)
-    arguments[keyword] = value
-    with pytest.raises(ValueError, match=message):
-        train_network(model, model.init_params(np.random.default_rng(0)), train, test,
-                      SGD(lr=0.1), rng=np.random.default_rng(1), **arguments)
-
-
-def test_wrong_parameter_vector_is_refused(datasets):
-    train, test = datasets["xor"]
-    with pytest.raises(ValueError, match="params must be 13 finite numbers"):
-        train_network(MLP((2, 3, 1)), np.zeros(5), train, test, SGD(lr=0.1), batch_size=8,
-                      epochs=1, rng=np.random.default_rng(0))
 
 
 # --- NetworkTrainer ------------------------------------------------------------------------------
@@ -220,8 +124,6 @@ def test_slice_matches_pointwise_losses(datasets, close_all):
     model = MLP((2, 3, 1))
     params = model.init_params(np.random.default_rng(0))
     widget = LossSliceExplorer(model, params, train.X, train.y, seed=2, span=1.5, resolution=5)
-    from gradlab.landscape import random_directions
-
     d1, d2 = random_directions(model, params, np.random.default_rng(2))
     steps = np.linspace(-1.5, 1.5, 5)
     expected = np.array([[_cross_entropy(params + a * d1 + b * d2, (2, 3), train.X, train.y)
@@ -282,21 +184,3 @@ def test_a_slow_new_run_first_says_training_beside_the_controls(datasets, close_
     steps = 4 * -(-datasets["moons"][0].n_samples // 32)
     assert len(shown) == 2 and f"lr = 10, batch 32, 8 hidden units: {steps} steps" in shown[0]
     assert "outside" in shown[1] and "outside" in widget.message
-
-
-def test_training_restores_the_blas_thread_setting(datasets):
-    from threadpoolctl import threadpool_info
-
-    def threads():
-        return [(info["filepath"], info["num_threads"]) for info in threadpool_info()]
-
-    train, test = datasets["moons"]
-    model = MLP((2, 4, 1))
-    before = threads()
-    seen = []
-    train_network(model, model.init_params(np.random.default_rng(0)), train, test,
-                  Adam(lr=0.01), batch_size=32, epochs=2, rng=np.random.default_rng(1),
-                  progress=lambda epoch, loss: seen.append(threads()))
-    assert threads() == before
-    blas = {info["filepath"] for info in threadpool_info() if info["user_api"] == "blas"}
-    assert all(n == 1 for path, n in seen[0] if path in blas)  # one BLAS thread inside

@@ -96,6 +96,47 @@ def test_flatten_inverts_unflatten(name):
     np.testing.assert_array_equal(model.flatten(blocks), params)
 
 
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_bound_model_equals_the_checked_methods_bit_for_bit(name):
+    # model.bind checks the data once; its loss and gradient on some rows are the checked
+    # methods on those rows, computed by the same arithmetic.
+    model, X, y = problem(name)
+    bound = model.bind(X, y)
+    assert bound.n_samples == len(X) and bound.model is model
+    params = model.init_params(rng(1)) + 0.3 * rng(2).standard_normal(model.dim)
+    rows = np.array([7, 0, 3, 3, 11])
+    y_rows = None if y is None else y[rows]
+    for subset, (X_, y_) in [(None, (X, y)), (rows, (X[rows], y_rows))]:
+        loss, grad = model.loss_and_gradient(params, X_, y_)
+        assert bound.loss(params, subset) == model.loss(params, X_, y_) == loss
+        np.testing.assert_array_equal(bound.gradient(params, subset), grad)
+        np.testing.assert_array_equal(model.gradient(params, X_, y_), grad)
+        bound_loss, bound_grad = bound.loss_and_gradient(params, subset)
+        assert bound_loss == loss
+        np.testing.assert_array_equal(bound_grad, grad)
+    batch = rng(3).standard_normal((2, 3, model.dim))
+    np.testing.assert_array_equal(bound.gradient(batch), model.gradient(batch, X, y))
+    np.testing.assert_array_equal(bound.loss(batch), model.loss(batch, X, y))
+
+
+def test_bind_checks_the_data_once():
+    model = models.MLP((2, 3, 1))
+    with pytest.raises(ValueError, match="X must have shape"):
+        model.bind(np.zeros((4, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match="integer labels"):
+        model.bind(np.zeros((4, 2)), np.array([0, 1, 2, 0]))
+
+
+def test_backward_is_the_gradient_by_block():
+    model, X, y = problem("mlp-tanh-softmax")
+    params = model.init_params(rng(1))
+    blocks = model.backward(params, model.forward(params, X), y)
+    assert list(blocks) == ["W3", "b3", "W2", "b2", "W1", "b1"]  # as backpropagation runs
+    np.testing.assert_array_equal(model.flatten(blocks), model.gradient(params, X, y))
+    with pytest.raises(ValueError, match="one parameter vector"):
+        model.backward(np.stack([params, params]), model.forward(params, X), y)
+
+
 # -- sympy: the loss written out symbolically, differentiated by sympy ---------------------------
 
 

@@ -10,41 +10,38 @@ Each explorer trains one model with plain mini-batch SGD and shows what it learn
 =============================  ===============================================================
 
 The first three train in well under a second: a change of the learning rate or batch size
-trains a new run (:func:`gradlab.explorers.network_trainer.train_network`, one snapshot per
-epoch), and the **epoch** slider with its Play button only reveals the stored snapshots. The
+trains a new run (:func:`gradlab.training.train_network`, one snapshot per epoch), and the
+**epoch** slider with its Play button only reveals the stored snapshots. The
 trend explorer streams two million rows per pass, so it trains only when **Train** is clicked,
 shows its progress, and keeps what it has learned when interrupted.
 
 :func:`gradlab.data.trend_chunks` is the streamed data set: each chunk is drawn from its own
 seeded generator, so a pass can be repeated exactly and the rows never sit in memory all at
-once. :func:`stream_sgd` and :func:`stream_normal_equations` are the two ways of fitting it.
+once. :func:`gradlab.training.stream_sgd` and :func:`gradlab.training.stream_normal_equations`
+are the two ways of fitting it.
 """
 
 from __future__ import annotations
 
 import numbers
 import time
-from collections.abc import Callable, Iterator
-from typing import NamedTuple
 
 import ipywidgets
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from gradlab.data import trend_chunks, trend_features
-from gradlab.explorers.network_trainer import TrainingRecord, _say_training, train_network
+from gradlab.explorers.status import say_training
+from gradlab.metrics import precision_recall
 from gradlab.optimizers import SGD
+from gradlab.training import TrainingRecord, stream_sgd, train_network
 from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
 
 __all__ = [
     "AnomalyExplorer",
     "DigitsExplorer",
     "RecommenderExplorer",
-    "StreamRecord",
     "TrendExplorer",
-    "precision_recall",
-    "stream_normal_equations",
-    "stream_sgd",
 ]
 
 _BLUE, _ORANGE, _GREY, _RED = "#0072B2", "#D55E00", "0.45", "#c0392b"
@@ -66,25 +63,6 @@ def _check_lr(lr, lr_range):
 def _batch_options(n_samples, sizes):
     """The offered batch sizes below ``n_samples``, plus the full batch."""
     return sorted({int(s) for s in sizes if s < n_samples} | {int(n_samples)})
-
-
-def precision_recall(flagged, truth) -> tuple[float, float]:
-    """Precision (share of flagged samples that are true anomalies) and recall (share of true
-    anomalies that were flagged); a ratio with nothing to count is reported as 0.
-
-    Examples
-    --------
-    >>> precision_recall(np.array([1, 1, 0, 0], bool), np.array([1, 0, 1, 0], bool))
-    (0.5, 0.5)
-    """
-    flagged, truth = np.asarray(flagged, bool), np.asarray(truth, bool)
-    if flagged.shape != truth.shape:
-        raise ValueError(f"flagged and truth must have the same shape; got {flagged.shape} "
-                         f"and {truth.shape}")
-    hits = int(np.sum(flagged & truth))
-    precision = hits / int(flagged.sum()) if flagged.any() else 0.0
-    recall = hits / int(truth.sum()) if truth.any() else 0.0
-    return precision, recall
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,8 +131,8 @@ class _EpochExplorer(LiveFigure):
             steps = self.epochs * -(-self.train.n_samples // self.batch_size)
             if steps * self._seconds_per_step > self.slow_run:
                 # Said at once beside the controls (no figure render); the result follows.
-                _say_training(self, f"training lr = {_fmt(self.lr)}, batch {self.batch_size}: "
-                                  f"{steps:,} steps …")
+                say_training(self, f"training lr = {_fmt(self.lr)}, batch {self.batch_size}: "
+                                 f"{steps:,} steps …")
             started = time.perf_counter()
             self.record = train_network(self.model, self.start, self.train, self.test,
                                         SGD(lr=self.lr), batch_size=self.batch_size,
@@ -489,121 +467,6 @@ class AnomalyExplorer(_EpochExplorer):
 # A trend in a data set too large for one batch
 # ---------------------------------------------------------------------------------------------
 
-def stream_normal_equations(chunks) -> tuple[np.ndarray, int]:
-    """The exact least-squares coefficients from ``X^T X`` and ``X^T y`` summed chunk by chunk.
-
-    Returns ``(coefficients, rows)``. Memory: one ``d x d`` matrix and one ``d`` vector.
-    """
-    gram, moment, rows = None, None, 0
-    for X, y in chunks:
-        gram = X.T @ X if gram is None else gram + X.T @ X
-        moment = X.T @ y if moment is None else moment + X.T @ y
-        rows += len(y)
-    if gram is None:
-        raise ValueError("chunks yielded no data")
-    return np.linalg.solve(gram, moment), rows
-
-
-class StreamRecord(NamedTuple):
-    """What :func:`stream_sgd` keeps.
-
-    Attributes
-    ----------
-    coefficients : ndarray, shape (d,)
-        Where SGD ended (the last finite values if it diverged).
-    rows_seen : ndarray of int, shape (k,)
-        Rows processed at each checkpoint (0 first).
-    history : ndarray, shape (k, d)
-        The coefficients at each checkpoint.
-    diverged : bool
-    stopped : bool
-        True when interrupted (``KeyboardInterrupt``) before the end.
-    steps : int
-    """
-
-    coefficients: np.ndarray
-    rows_seen: np.ndarray
-    history: np.ndarray
-    diverged: bool
-    stopped: bool
-    steps: int
-
-
-def stream_sgd(make_chunks: Callable[[], Iterator], dim, *, lr, batch_size, passes, rng,
-               progress=None) -> StreamRecord:
-    """Mini-batch SGD on the mean squared error over a stream of ``(X, y)`` chunks.
-
-    Each pass calls ``make_chunks()`` for a fresh iterator, shuffles the rows inside each chunk
-    and takes one step per ``batch_size`` rows: ``θ ← θ − lr · (2/B) X_bᵀ (X_b θ − y_b)``.
-    The coefficients are kept after every chunk and, in between, whenever the rows seen pass
-    the next of the geometrically spaced counts ``batch_size · 1.5^k`` (so a log-scale plot
-    shows the first steps too).
-
-    Parameters
-    ----------
-    make_chunks : callable
-        Returns an iterator of ``(X (m, dim), y (m,))`` chunks (e.g. a :func:`trend_chunks`).
-    dim : int
-    lr : float
-    batch_size, passes : int
-    rng : numpy.random.Generator
-        Shuffles the rows within each chunk.
-    progress : callable, optional
-        ``progress(fraction_done)`` after each checkpoint.
-
-    Notes
-    -----
-    Interrupting (Jupyter's stop button) keeps the coefficients reached so far.
-    """
-    dim = _check_int("dim", dim, 1)
-    batch_size = _check_int("batch_size", batch_size, 1)
-    passes = _check_int("passes", passes, 1)
-    if not (isinstance(lr, numbers.Real) and lr > 0):
-        raise ValueError(f"lr must be a positive number; got {lr!r}")
-    theta = np.zeros(dim)
-    rows, steps, diverged, stopped = 0, 0, False, False
-    history, rows_seen = [theta.copy()], [0]
-    total, next_checkpoint = None, float(batch_size)
-    try:
-        for pass_index in range(passes):
-            for X, y in make_chunks():
-                order = rng.permutation(len(y))
-                for first in range(0, len(y), batch_size):
-                    idx = order[first:first + batch_size]
-                    Xb, yb = X[idx], y[idx]
-                    with np.errstate(all="ignore"):
-                        gradient = (2.0 / len(idx)) * (Xb.T @ (Xb @ theta - yb))
-                        new = theta - lr * gradient
-                    steps += 1
-                    if not np.all(np.isfinite(new)) or np.abs(new).max() > 1e8:
-                        diverged = True
-                        raise _Diverged
-                    theta = new
-                    done = rows + first + len(idx)
-                    if done >= next_checkpoint and first + len(idx) < len(y):
-                        history.append(theta.copy())
-                        rows_seen.append(done)
-                        while next_checkpoint <= done:
-                            next_checkpoint *= 1.5
-                rows += len(y)
-                history.append(theta.copy())
-                rows_seen.append(rows)
-                if pass_index == 0:
-                    total = rows * passes
-                if progress is not None and total:
-                    progress(min(rows / total, 1.0))
-    except _Diverged:
-        pass
-    except KeyboardInterrupt:
-        stopped = True
-    return StreamRecord(theta.copy(), np.array(rows_seen), np.array(history), diverged,
-                        stopped, steps)
-
-
-class _Diverged(Exception):
-    """Raised inside :func:`stream_sgd` to leave all loops at once."""
-
-
 class TrendExplorer(LiveFigure):
     """Fit a trend to a streamed data set by mini-batch SGD; compare with the exact fit.
 
@@ -617,7 +480,8 @@ class TrendExplorer(LiveFigure):
     seed, n_rows, chunk_rows : int
         The stream (see :func:`gradlab.data.trend_chunks`).
     exact : array_like, shape (4,)
-        The exact least-squares coefficients (e.g. from :func:`stream_normal_equations`).
+        The exact least-squares coefficients (e.g. from
+        :func:`gradlab.training.stream_normal_equations`).
     sample : (t, y)
         A few rows to draw.
     """

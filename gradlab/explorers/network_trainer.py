@@ -1,11 +1,9 @@
 """Train a small network on a 2-D data set and watch it learn; slice its loss landscape.
 
-Two pieces for lesson 08 ("How neural networks use gradients"):
+Two figures for lesson 08 ("How neural networks use gradients"), built on
+:func:`gradlab.training.train_network` (mini-batch training, one snapshot of the parameters
+and the training and held-out losses per epoch):
 
-- :func:`train_network` runs mini-batch training epoch by epoch and keeps a snapshot of the
-  parameters after every epoch, with the training and held-out losses. It reports progress
-  through a callback and, when interrupted (Jupyter's stop button raises
-  ``KeyboardInterrupt``), returns what it has learned so far instead of losing it.
 - :class:`NetworkTrainer` is the interactive trainer: data set, optimizer, learning rate,
   batch size and hidden width pick a run (trained once, in well under a second); an epoch
   slider with a Play button then only *reveals* the stored snapshots: the decision boundary
@@ -21,29 +19,25 @@ before these helpers take over.
 
 from __future__ import annotations
 
-import html
 import numbers
 import time
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
 
 import ipywidgets
 import numpy as np
 from matplotlib.ticker import LogLocator
-from threadpoolctl import threadpool_limits
 
-from gradlab.batches import MiniBatchSampler
+from gradlab.explorers.status import say_training
 from gradlab.landscape import loss_slice, random_directions
 from gradlab.models import MLP
 from gradlab.optimizers import SGD, Adam
+from gradlab.training import TrainingRecord, train_network
 from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
 
 __all__ = [
     "OPTIMIZERS",
     "LossSliceExplorer",
     "NetworkTrainer",
-    "TrainingRecord",
-    "train_network",
 ]
 
 #: The optimizers the trainer offers: name -> ``factory(lr)``.
@@ -58,197 +52,10 @@ _DARK_BLUE = np.array([0.02, 0.19, 0.42, 1.0])
 _DARK_RED = np.array([0.40, 0.0, 0.05, 1.0])
 
 
-class TrainingRecord(NamedTuple):
-    """What :func:`train_network` keeps, one entry per finished epoch (epoch 0 = the start).
-
-    Attributes
-    ----------
-    params : ndarray, shape (epochs_done + 1, dim)
-        The parameters after each epoch.
-    train_loss, test_loss : ndarray, shape (epochs_done + 1,)
-        Full training and held-out loss at each snapshot.
-    diverged_at : int
-        The epoch at which a loss or a parameter became non-finite (training stops there;
-        that epoch's snapshot is not kept), ``-1`` if never.
-    stopped : bool
-        True when training was interrupted (``KeyboardInterrupt``) before the last epoch.
-    steps : int
-        Parameter updates made (mini-batches seen).
-    """
-
-    params: np.ndarray
-    train_loss: np.ndarray
-    test_loss: np.ndarray
-    diverged_at: int
-    stopped: bool
-    steps: int
-
-    @property
-    def epochs_done(self) -> int:
-        """Number of finished epochs kept (``len(params) - 1``)."""
-        return len(self.params) - 1
-
-    @property
-    def final_params(self) -> np.ndarray:
-        """The last kept parameters: what training learned."""
-        return self.params[-1]
-
-
 def _check_int(name, value, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
     return int(value)
-
-
-def train_network(model, params, train, test, optimizer, *, batch_size, epochs, rng,
-                  progress=None) -> TrainingRecord:
-    """Mini-batch training, one snapshot per epoch; stop early on divergence or interrupt.
-
-    Each step takes the sampler's next batch, computes the loss gradient on it by
-    backpropagation (``model.loss_and_gradient``) and lets ``optimizer`` update the
-    parameters. After every epoch the full training and held-out losses are recorded.
-
-    Parameters
-    ----------
-    model : gradlab.models.MLP (or any gradlab model)
-    params : array_like, shape (dim,)
-        Starting parameters (e.g. ``model.init_params(rng)``).
-    train, test : gradlab.data.Dataset
-        Training samples (the gradient sees only these) and held-out samples.
-    optimizer : gradlab.optimizers.Optimizer
-        With scalar hyperparameters (one trajectory).
-    batch_size : int
-        Samples per step, ``1 .. train.n_samples``.
-    epochs : int
-        Passes over the training set.
-    rng : numpy.random.Generator
-        Shuffles the samples each epoch.
-    progress : callable, optional
-        ``progress(epoch, train_loss)`` after each epoch (e.g. to move a progress bar).
-
-    Returns
-    -------
-    TrainingRecord
-
-    Notes
-    -----
-    Training runs with one BLAS thread (``threadpoolctl``, restored afterwards): its matrices
-    are small, and threads that wait for each other made a run several times slower on a
-    busy 2-core machine.
-    A ``KeyboardInterrupt`` (Jupyter's stop button) ends training at once: the record keeps
-    every finished epoch plus the parameters reached in the interrupted one, and ``stopped``
-    is True. Non-finite losses or parameters (a learning rate that is too large) stop training
-    with ``diverged_at`` set, and no numpy warning is printed.
-
-    Examples
-    --------
-    >>> from gradlab.data import xor, train_test_split
-    >>> data = xor(np.random.default_rng(0), 80)
-    >>> train, test = train_test_split(data, np.random.default_rng(1))
-    >>> model = MLP((2, 4, 1))
-    >>> record = train_network(model, model.init_params(np.random.default_rng(2)), train, test,
-    ...                        Adam(lr=0.05), batch_size=20, epochs=30,
-    ...                        rng=np.random.default_rng(3))
-    >>> record.params.shape, bool(record.train_loss[-1] < record.train_loss[0])
-    ((31, 17), True)
-    """
-    params = np.asarray(params, dtype=float)
-    if params.shape != (model.dim,) or not np.all(np.isfinite(params)):
-        raise ValueError(
-            f"params must be {model.dim} finite numbers (one flat vector for {model!r}); "
-            f"got shape {params.shape}"
-        )
-    epochs = _check_int("epochs", epochs, 1)
-    n = train.n_samples
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or not (
-        1 <= batch_size <= n
-    ):
-        raise ValueError(f"batch_size must be an integer from 1 to {n} (the training samples); "
-                         f"got {batch_size!r}")
-    if getattr(optimizer, "n", None) not in (None, 1):
-        raise ValueError("optimizer must have scalar hyperparameters (one run), "
-                         f"got one for {optimizer.n} trajectories")
-    sampler = MiniBatchSampler(n, int(batch_size), rng=rng)
-    loss_of, gradient_of, train_data, test_data = _fast_path(model, train, test)
-
-    def losses(p):
-        with np.errstate(all="ignore"):
-            return float(loss_of(p, *train_data)), float(loss_of(p, *test_data))
-
-    current = params[None].copy()
-    state = optimizer.init(current)
-    first = losses(params)
-    snapshots, train_loss, test_loss = [params.copy()], [first[0]], [first[1]]
-    diverged_at, stopped, steps, steps_kept = -1, False, 0, 0
-    # Small matrices: one BLAS thread is faster, and far steadier on a busy machine, than
-    # several that wait for each other (the setting is restored on the way out).
-    blas = threadpool_limits(limits=1, user_api="blas")
-    try:
-        for epoch in range(1, epochs + 1):
-            with np.errstate(all="ignore"):  # once per epoch: a step costs microseconds
-                for _ in range(sampler.batches_per_epoch):
-                    grad = gradient_of(current[0], *_rows(train_data, sampler.next_batch()))
-                    current, state = optimizer.update(grad[None], state, current)
-                    steps += 1
-                    if not np.isfinite(current).all():
-                        diverged_at = epoch
-                        break
-            if diverged_at >= 0:
-                break
-            epoch_losses = losses(current[0])
-            if not np.all(np.isfinite(epoch_losses)):
-                diverged_at = epoch
-                break
-            snapshots.append(current[0].copy())
-            train_loss.append(epoch_losses[0])
-            test_loss.append(epoch_losses[1])
-            steps_kept = steps
-            if progress is not None:
-                progress(epoch, epoch_losses[0])
-    except KeyboardInterrupt:
-        stopped = True
-        if steps > steps_kept and np.all(np.isfinite(current)):
-            partial = losses(current[0])
-            if np.all(np.isfinite(partial)):
-                snapshots.append(current[0].copy())
-                train_loss.append(partial[0])
-                test_loss.append(partial[1])
-    finally:
-        blas.restore_original_limits()
-    return TrainingRecord(np.array(snapshots), np.array(train_loss), np.array(test_loss),
-                          diverged_at, stopped, steps)
-
-
-def _say_training(widget, text):
-    """Show ``text`` in ``widget``'s status line only: the figure keeps its last frame and
-    message until the run is done (a clipped-value note waits for that final message)."""
-    widget.status.value = f'<span style="color:#555">{html.escape(text)}</span>'
-
-
-def _rows(data, index):
-    """Rows ``index`` of checked data ``(X, y)``; ``X`` may be a tuple of arrays, ``y`` None."""
-    X, y = data
-    X = tuple(a[index] for a in X) if isinstance(X, tuple) else X[index]
-    return X, (None if y is None else y[index])
-
-
-def _fast_path(model, train, test):
-    """``(loss, gradient, train_data, test_data)`` for the training loop.
-
-    A gradlab model checks its data once here; the loop then calls its unchecked methods
-    (``_loss`` and ``_gradient_unchecked``, the same arithmetic as ``loss`` and ``gradient``)
-    on rows of the checked data, which saves most of a small step's time. Any other model is
-    called through its public ``loss`` and ``loss_and_gradient``.
-    """
-    if hasattr(model, "_gradient_unchecked") and hasattr(model, "_check_data"):
-        return (model._loss, model._gradient_unchecked, model._check_data(train.X, train.y),
-                model._check_data(test.X, test.y))
-
-    def gradient(params, X, y):
-        return model.loss_and_gradient(params, X, y)[1]
-
-    return (model.loss, gradient, (np.asarray(train.X), np.asarray(train.y)),
-            (np.asarray(test.X), np.asarray(test.y)))
 
 
 def _window_of(*datasets, margin=0.25):
@@ -417,8 +224,8 @@ class NetworkTrainer(LiveFigure):
             steps = self.epochs * -(-self.train.n_samples // self.batch_size)
             if steps * self._seconds_per_step > self.slow_run:
                 # Said at once beside the controls (no figure render); the result follows.
-                _say_training(self, f"training {optimizer}, lr = {_fmt(lr)}, batch "
-                                  f"{self.batch_size}, {width} hidden units: {steps:,} steps …")
+                say_training(self, f"training {optimizer}, lr = {_fmt(lr)}, batch "
+                                 f"{self.batch_size}, {width} hidden units: {steps:,} steps …")
             started = time.perf_counter()
             self.model = MLP((2, width, 1), activation="tanh", output="sigmoid")
             start = self.model.init_params(np.random.default_rng([seed, 0]))
