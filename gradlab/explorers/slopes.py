@@ -29,7 +29,7 @@ from gradlab.plotting.contours import contour_map
 from gradlab.plotting.derivatives import tangent_line
 from gradlab.widgets import LiveFigure, log_slider
 
-__all__ = ["SliceExplorer", "TangentExplorer"]
+__all__ = ["SliceExplorer", "TangentExplorer", "format_slope"]
 
 _X_COLOUR = "#D55E00"  # vermillion: everything about the slice along x (y fixed)
 _Y_COLOUR = "#0072B2"  # blue: everything about the slice along y (x fixed)
@@ -37,7 +37,15 @@ _GRADIENT_COLOUR = "#000000"
 _SECANT_COLOUR = "#009E73"  # bluish green: the secant of the central difference
 
 
-def _fmt(value, digits=3):
+def format_slope(value, digits=3):
+    """A slope, point or length for a message: ``digits`` significant digits, never ``-0``, and
+    ``'undefined'`` where the value is not finite (no slope there).
+
+    Examples
+    --------
+    >>> format_slope(-0.0), format_slope(2 / 3), format_slope(float("nan"))
+    ('0', '0.667', 'undefined')
+    """
     value = float(value)
     if not np.isfinite(value):
         return "undefined"
@@ -150,9 +158,9 @@ class TangentExplorer(LiveFigure):
         self.secant.set_data(ends, middle + self.secant_slope * (ends - x0))
         self.ends.set_data(sides[:, 0], heights)
         gap = abs(self.secant_slope - self.slope)
-        self.show_message(f"tangent slope f′(x₀) = {_fmt(self.slope, 5)}   secant slope "
-                          f"(central difference, h = {_fmt(h, 2)}) = "
-                          f"{_fmt(self.secant_slope, 5)}   gap {gap:.1e}")
+        self.show_message(f"tangent slope f′(x₀) = {format_slope(self.slope, 5)}   secant slope "
+                          f"(central difference, h = {format_slope(h, 2)}) = "
+                          f"{format_slope(self.secant_slope, 5)}   gap {gap:.1e}")
 
     def _on_click(self, event):
         if event.inaxes is not self.ax or event.xdata is None or event.button != 1:
@@ -261,9 +269,9 @@ class SliceExplorer(LiveFigure):
         self._update_slice(self.y_slice, self.ys, self.objective.value(along_y), y0, value,
                            slope_y)
         nx, ny = self.names
-        self.x_ax.set_title(f"slice {ny} = {_fmt(y0)}:  ∂f/∂{nx} = {_fmt(slope_x)}",
+        self.x_ax.set_title(f"slice {ny} = {format_slope(y0)}:  ∂f/∂{nx} = {format_slope(slope_x)}",
                             fontsize=10, color=_X_COLOUR)
-        self.y_ax.set_title(f"slice {nx} = {_fmt(x0)}:  ∂f/∂{ny} = {_fmt(slope_y)}",
+        self.y_ax.set_title(f"slice {nx} = {format_slope(x0)}:  ∂f/∂{ny} = {format_slope(slope_y)}",
                             fontsize=10, color=_Y_COLOUR)
         (xlo, xhi), (ylo, yhi) = self.window
         self.x_cut.set_data([xlo, xhi], [y0, y0])
@@ -277,13 +285,14 @@ class SliceExplorer(LiveFigure):
         self.arrows.set_offsets(np.array([point, point + [slope_x * scale, 0.0], point]))
         self.arrows.set_UVC(u, v)
         if not np.isfinite(magnitude):
-            self.show_message(f"f is not differentiable at ({_fmt(x0)}, {_fmt(y0)}); "
-                              "move the point", "error")
+            self.show_message(f"f is not differentiable at ({format_slope(x0)}, "
+                              f"{format_slope(y0)}); move the point", "error")
             return
         self.show_message(
-            f"∇f({_fmt(x0)}, {_fmt(y0)}) = (∂f/∂{nx}, ∂f/∂{ny}) = ({_fmt(slope_x)}, "
-            f"{_fmt(slope_y)}),  |∇f| = {_fmt(magnitude)}   (black arrow: the gradient's "
-            "direction; its two coloured legs are the partial derivatives)")
+            f"∇f({format_slope(x0)}, {format_slope(y0)}) = (∂f/∂{nx}, ∂f/∂{ny}) = "
+            f"({format_slope(slope_x)}, {format_slope(slope_y)}),  |∇f| = "
+            f"{format_slope(magnitude)}   (black arrow: the gradient's direction; its two "
+            "coloured legs are the partial derivatives)")
 
     @staticmethod
     def _update_slice(parts, grid, heights, at, value, slope):
