@@ -34,6 +34,7 @@ __all__ = [
     "beale",
     "booth",
     "catalogue",
+    "grid_of_starts",
     "himmelblau",
     "monkey_saddle",
     "parabola",
