@@ -16,19 +16,12 @@ its data into the ``gradient(points, rng)`` callable that :func:`gradlab.runner.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from gradlab.checks import check_int, check_rng
+
 __all__ = ["MiniBatchSampler", "StochasticGradient", "stochastic_gradient"]
-
-
-def _check_size(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= 1; got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be an integer >= 1; got {value}")
-    return int(value)
 
 
 class MiniBatchSampler:
@@ -83,13 +76,9 @@ class MiniBatchSampler:
         replace: bool = False,
         drop_last: bool = False,
     ):
-        self.n_samples = _check_size("n_samples", n_samples)
-        self.batch_size = _check_size("batch_size", batch_size)
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(
-                f"rng must be a numpy.random.Generator (e.g. numpy.random.default_rng(0)); "
-                f"got {type(rng).__name__}"
-            )
+        self.n_samples = check_int("n_samples", n_samples)
+        self.batch_size = check_int("batch_size", batch_size)
+        check_rng(rng)
         for name, flag in (("shuffle", shuffle), ("replace", replace), ("drop_last", drop_last)):
             if not isinstance(flag, bool | np.bool_):
                 raise TypeError(f"{name} must be True or False; got {flag!r}")

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradlab.checks import check_rng
+from gradlab.checks import check_int, check_nonnegative, check_rng
 
 __all__ = [
     "AnomalyData",
@@ -226,22 +226,6 @@ class RatingsData(Dataset):
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_count(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
-    return int(value)
-
-
-def _check_nonnegative(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-    return float(value)
-
-
 def _balanced_labels(rng: np.random.Generator, n_samples: int, n_classes: int) -> np.ndarray:
     """Labels with class sizes differing by at most one, in a random order."""
     labels = np.arange(n_samples) % n_classes
@@ -296,9 +280,9 @@ def linear_regression(
     ((50, 1), (50,), [2.0], -1.0)
     """
     rng = check_rng(rng)
-    n_samples = _check_count("n_samples", n_samples)
-    n_features = _check_count("n_features", n_features)
-    noise = _check_nonnegative("noise", noise)
+    n_samples = check_int("n_samples", n_samples)
+    n_features = check_int("n_features", n_features)
+    noise = check_nonnegative("noise", noise)
     low, high = _check_range("x_range", x_range)
     if weights is None:
         weights = rng.standard_normal(n_features)
@@ -364,10 +348,10 @@ def blobs(
     ((90, 2), [30, 30, 30])
     """
     rng = check_rng(rng)
-    n_samples = _check_count("n_samples", n_samples)
-    n_classes = _check_count("n_classes", n_classes, minimum=2)
-    spread = _check_nonnegative("spread", spread)
-    radius = _check_nonnegative("radius", radius)
+    n_samples = check_int("n_samples", n_samples)
+    n_classes = check_int("n_classes", n_classes, minimum=2)
+    spread = check_nonnegative("spread", spread)
+    radius = check_nonnegative("radius", radius)
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
     centers = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     y = _balanced_labels(rng, n_samples, n_classes)
@@ -389,8 +373,8 @@ def moons(rng: np.random.Generator, n_samples: int, *, noise: float = 0.1) -> Cl
     ((100, 2), 2)
     """
     rng = check_rng(rng)
-    n_samples = _check_count("n_samples", n_samples)
-    noise = _check_nonnegative("noise", noise)
+    n_samples = check_int("n_samples", n_samples)
+    noise = check_nonnegative("noise", noise)
     y = _balanced_labels(rng, n_samples, 2)
     t = rng.uniform(0.0, np.pi, n_samples)
     upper = np.stack([np.cos(t), np.sin(t)], axis=1)
@@ -421,10 +405,10 @@ def spirals(
     ((300, 2), [100, 100, 100])
     """
     rng = check_rng(rng)
-    n_samples = _check_count("n_samples", n_samples)
-    n_classes = _check_count("n_classes", n_classes, minimum=2)
-    noise = _check_nonnegative("noise", noise)
-    turns = _check_nonnegative("turns", turns)
+    n_samples = check_int("n_samples", n_samples)
+    n_classes = check_int("n_classes", n_classes, minimum=2)
+    noise = check_nonnegative("noise", noise)
+    turns = check_nonnegative("turns", turns)
     y = _balanced_labels(rng, n_samples, n_classes)
     r = rng.uniform(0.0, 1.0, n_samples)
     angle = 2 * np.pi * (turns * r + y / n_classes)
@@ -447,8 +431,8 @@ def xor(rng: np.random.Generator, n_samples: int, *, spread: float = 0.3) -> Cla
     True
     """
     rng = check_rng(rng)
-    n_samples = _check_count("n_samples", n_samples)
-    spread = _check_nonnegative("spread", spread)
+    n_samples = check_int("n_samples", n_samples)
+    spread = check_nonnegative("spread", spread)
     quadrant = _balanced_labels(rng, n_samples, 4)
     corners = np.array([[1.0, 1.0], [-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0]])
     X = corners[quadrant] + spread * rng.standard_normal((n_samples, 2))
@@ -518,10 +502,10 @@ def ratings(
     ((6, 8), 2, True)
     """
     rng = check_rng(rng)
-    n_users = _check_count("n_users", n_users)
-    n_items = _check_count("n_items", n_items)
-    rank = _check_count("rank", rank)
-    noise = _check_nonnegative("noise", noise)
+    n_users = check_int("n_users", n_users)
+    n_items = check_int("n_items", n_items)
+    rank = check_int("rank", rank)
+    noise = check_nonnegative("noise", noise)
     if isinstance(observed_fraction, bool) or not isinstance(observed_fraction, numbers.Real) or (
         not 0 < observed_fraction <= 1
     ):
@@ -589,21 +573,21 @@ def anomalies(
     ((200, 2), 10)
     """
     rng = check_rng(rng)
-    n_samples = _check_count("n_samples", n_samples, minimum=2)
-    n_anomalies = _check_count("n_anomalies", n_anomalies, minimum=0)
+    n_samples = check_int("n_samples", n_samples, minimum=2)
+    n_anomalies = check_int("n_anomalies", n_anomalies, minimum=0)
     if n_anomalies >= n_samples:
         raise ValueError(
             f"n_anomalies must be smaller than n_samples={n_samples}; got {n_anomalies}"
         )
-    n_features = _check_count("n_features", n_features, minimum=2)
-    n_components = _check_count("n_components", n_components)
+    n_features = check_int("n_features", n_features, minimum=2)
+    n_components = check_int("n_components", n_components)
     if n_components >= n_features:
         raise ValueError(
             f"n_components must be smaller than n_features={n_features}; got {n_components}"
         )
-    spread = _check_nonnegative("spread", spread)
-    noise = _check_nonnegative("noise", noise)
-    distance = _check_nonnegative("distance", distance)
+    spread = check_nonnegative("spread", spread)
+    noise = check_nonnegative("noise", noise)
+    distance = check_nonnegative("distance", distance)
 
     # Orthonormal basis of the whole space: the first rows span the subspace.
     q, _ = np.linalg.qr(rng.standard_normal((n_features, n_features)))
@@ -657,9 +641,9 @@ def trend_chunks(seed, n_rows, chunk_rows, *, noise=1.0) -> Iterator[tuple[np.nd
     >>> bool(np.array_equal(next(trend_chunks(0, 10, 4))[1], chunks[0][1]))
     True
     """
-    seed = _check_count("seed", seed, minimum=0)
-    n_rows = _check_count("n_rows", n_rows)
-    chunk_rows = _check_count("chunk_rows", chunk_rows)
+    seed = check_int("seed", seed, minimum=0)
+    n_rows = check_int("n_rows", n_rows)
+    chunk_rows = check_int("chunk_rows", chunk_rows)
     for k, first in enumerate(range(0, n_rows, chunk_rows)):
         rng = np.random.default_rng([seed, k])
         size = min(chunk_rows, n_rows - first)

@@ -38,12 +38,11 @@ warnings; :func:`gradlab.runner.run` treats such values as divergence.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from gradlab.checks import check_rng
+from gradlab.checks import check_int, check_nonnegative, check_rng
 
 __all__ = [
     "BoundModel",
@@ -75,18 +74,6 @@ def sigmoid(z):
 # ---------------------------------------------------------------------------------------------
 # Checks shared by the models
 # ---------------------------------------------------------------------------------------------
-
-
-def _check_count(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
-def _check_l2(l2) -> float:
-    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not 0 <= l2 < np.inf:
-        raise ValueError(f"l2 must be a finite number >= 0; got {l2!r}")
-    return float(l2)
 
 
 def _as_float_array(name: str, value) -> np.ndarray:
@@ -412,8 +399,8 @@ class LinearRegression(_Model):
     """
 
     def __init__(self, n_features: int = 1, *, l2: float = 0.0):
-        self.n_features = _check_count("n_features", n_features)
-        self.l2 = _check_l2(l2)
+        self.n_features = check_int("n_features", n_features)
+        self.l2 = check_nonnegative("l2", l2)
         self.shapes = {"w": (self.n_features,), "b": ()}
         self.biases = ("b",)
 
@@ -480,8 +467,8 @@ class LogisticRegression(_Model):
     """
 
     def __init__(self, n_features: int = 2, *, l2: float = 0.0):
-        self.n_features = _check_count("n_features", n_features)
-        self.l2 = _check_l2(l2)
+        self.n_features = check_int("n_features", n_features)
+        self.l2 = check_nonnegative("l2", l2)
         self.shapes = {"w": (self.n_features,), "b": ()}
         self.biases = ("b",)
 
@@ -578,9 +565,9 @@ class SoftmaxRegression(_Model):
     """
 
     def __init__(self, n_features: int, n_classes: int, *, l2: float = 0.0):
-        self.n_features = _check_count("n_features", n_features)
-        self.n_classes = _check_count("n_classes", n_classes, minimum=2)
-        self.l2 = _check_l2(l2)
+        self.n_features = check_int("n_features", n_features)
+        self.n_classes = check_int("n_classes", n_classes, minimum=2)
+        self.l2 = check_nonnegative("l2", l2)
         self.shapes = {"W": (self.n_features, self.n_classes), "b": (self.n_classes,)}
         self.biases = ("b",)
 
@@ -757,7 +744,7 @@ class MLP(_Model):
                 f"layer_sizes needs at least an input and an output size; got {layer_sizes!r}"
             )
         self.layer_sizes = tuple(
-            _check_count(f"layer_sizes[{i}]", size) for i, size in enumerate(sizes)
+            check_int(f"layer_sizes[{i}]", size) for i, size in enumerate(sizes)
         )
         if activation not in _ACTIVATIONS:
             raise ValueError(
@@ -778,7 +765,7 @@ class MLP(_Model):
             )
         self.activation = activation
         self.output = output
-        self.l2 = _check_l2(l2)
+        self.l2 = check_nonnegative("l2", l2)
         self.n_layers = len(self.layer_sizes) - 1
         self.shapes = {}
         for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
@@ -1046,10 +1033,10 @@ class MatrixFactorization(_Model):
     """
 
     def __init__(self, n_users: int, n_items: int, rank: int, *, l2: float = 0.0):
-        self.n_users = _check_count("n_users", n_users)
-        self.n_items = _check_count("n_items", n_items)
-        self.rank = _check_count("rank", rank)
-        self.l2 = _check_l2(l2)
+        self.n_users = check_int("n_users", n_users)
+        self.n_items = check_int("n_items", n_items)
+        self.rank = check_int("rank", rank)
+        self.l2 = check_nonnegative("l2", l2)
         self.shapes = {"U": (self.n_users, self.rank), "V": (self.n_items, self.rank)}
 
     def __repr__(self) -> str:
@@ -1185,9 +1172,9 @@ class LinearAutoencoder(_Model):
     """
 
     def __init__(self, n_features: int, n_components: int = 1, *, l2: float = 0.0):
-        self.n_features = _check_count("n_features", n_features)
-        self.n_components = _check_count("n_components", n_components)
-        self.l2 = _check_l2(l2)
+        self.n_features = check_int("n_features", n_features)
+        self.n_components = check_int("n_components", n_components)
+        self.l2 = check_nonnegative("l2", l2)
         self.shapes = {
             "E": (self.n_features, self.n_components),
             "D": (self.n_components, self.n_features),

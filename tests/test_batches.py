@@ -75,11 +75,11 @@ def test_with_replacement_batches_repeat_samples_and_are_uniform():
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1; got 0"),
-        ({"batch_size": -2}, ValueError, "batch_size must be an integer >= 1; got -2"),
+        ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1, got 0"),
+        ({"batch_size": -2}, ValueError, "batch_size must be an integer >= 1, got -2"),
         ({"batch_size": 11}, ValueError, "batch_size=11 is larger than n_samples=10"),
         ({"batch_size": 2.0}, TypeError, "batch_size must be an integer"),
-        ({"n_samples": 0}, ValueError, "n_samples must be an integer >= 1; got 0"),
+        ({"n_samples": 0}, ValueError, "n_samples must be an integer >= 1, got 0"),
         ({"rng": 0}, TypeError, "numpy.random.Generator"),
         ({"replace": True, "shuffle": False}, ValueError, "shuffle=False cannot be honoured"),
         ({"shuffle": "yes"}, TypeError, "shuffle must be True or False"),

@@ -167,7 +167,7 @@ def test_anomalies_are_planted_off_the_subspace():
     [
         (lambda: data.blobs(np.random.RandomState(0), 10), "numpy.random.Generator"),
         (lambda: data.blobs(0, 10), "numpy.random.Generator"),
-        (lambda: data.moons(rng(0), 0), "n_samples must be an integer >= 1; got 0"),
+        (lambda: data.moons(rng(0), 0), "n_samples must be an integer >= 1, got 0"),
         (lambda: data.moons(rng(0), -3), "n_samples"),
         (lambda: data.moons(rng(0), 2.5), "n_samples must be an integer"),
         (lambda: data.moons(rng(0), 10, noise=-1), "noise must be a finite number >= 0"),

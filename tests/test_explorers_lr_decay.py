@@ -126,13 +126,17 @@ def test_slider_extremes_give_a_message_not_an_error():
     ({"start": (9.0, 0.0)}, "inside the window"),
     ({"window": ((1.0, 0.0), (0.0, 1.0))}, "low < high"),
     ({"lr": 5.0}, "outside its range"),
-    ({"decay_rate": -1.0}, "positive"),
-    ({"seed": 1.5}, "seed must be an integer"),
+    ({"decay_rate": -1.0}, "decay_rate must be a finite number > 0"),
     ({"steps": 0}, "steps must be an integer"),
 ])
 def test_bad_arguments_are_named(kwargs, words):
     with pytest.raises(ValueError, match=words):
         _explorer(**kwargs)
+
+
+def test_a_seed_that_is_not_an_integer_is_named():
+    with pytest.raises(TypeError, match="seed must be an integer >= 0, got 1.5"):
+        _explorer(seed=1.5)
 
 
 def test_bad_data_shapes_are_named():

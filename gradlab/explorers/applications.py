@@ -30,12 +30,16 @@ import ipywidgets
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from gradlab.checks import check_int
+from gradlab.colors import ANOMALY_RED, BLUE, VERMILLION
 from gradlab.data import trend_chunks, trend_features
 from gradlab.explorers.status import say_training
+from gradlab.formatting import format_number
 from gradlab.metrics import precision_recall
 from gradlab.optimizers import SGD
+from gradlab.plotting import few_ticks
 from gradlab.training import TrainingRecord, stream_sgd, train_network
-from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
+from gradlab.widgets import LiveFigure, log_slider
 
 __all__ = [
     "AnomalyExplorer",
@@ -44,13 +48,8 @@ __all__ = [
     "TrendExplorer",
 ]
 
-_BLUE, _ORANGE, _GREY, _RED = "#0072B2", "#D55E00", "0.45", "#c0392b"
+_GREY = "0.45"
 
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def _check_lr(lr, lr_range):
@@ -89,8 +88,8 @@ class _EpochExplorer(LiveFigure):
 
     def __init__(self, model, train, test, *, lr, lr_range, batch_size, batch_sizes, epochs,
                  seed, start, figsize, dpi, png_dpi, title):
-        self.epochs = _check_int("epochs", epochs, 1)
-        self.seed = _check_int("seed", seed, 0)
+        self.epochs = check_int("epochs", epochs)
+        self.seed = check_int("seed", seed, minimum=0)
         lr = _check_lr(lr, lr_range)
         options = _batch_options(train.n_samples, batch_sizes)
         if batch_size not in options:
@@ -131,7 +130,8 @@ class _EpochExplorer(LiveFigure):
             steps = self.epochs * -(-self.train.n_samples // self.batch_size)
             if steps * self._seconds_per_step > self.slow_run:
                 # Said at once beside the controls (no figure render); the result follows.
-                say_training(self, f"training lr = {_fmt(self.lr)}, batch {self.batch_size}: "
+                say_training(self, f"training lr = {format_number(self.lr)}, batch "
+                                   f"{self.batch_size}: "
                                  f"{steps:,} steps …")
             started = time.perf_counter()
             self.record = train_network(self.model, self.start, self.train, self.test,
@@ -156,7 +156,7 @@ class _EpochExplorer(LiveFigure):
         self._reveal(self.shown_epoch)
         if self.record.diverged_at >= 0 and epoch >= self.record.diverged_at:
             self.show_message(
-                f"Diverged in epoch {self.record.diverged_at}: lr = {_fmt(self.lr)} makes "
+                f"Diverged in epoch {self.record.diverged_at}: lr = {format_number(self.lr)} makes "
                 f"steps so large that the parameters overflow; epoch {self.shown_epoch}, the "
                 "last finite one, is shown. Try a smaller lr.", "error")
         else:
@@ -219,12 +219,12 @@ class DigitsExplorer(_EpochExplorer):
         self.figure.subplots_adjust()
         pos = self.ax_acc.get_position()
         self.ax_acc.set_position([pos.x0 + 0.06, pos.y0, pos.width - 0.06, pos.height])
-        (self.train_line,) = self.ax_acc.plot([], [], color=_BLUE, label="training")
-        (self.test_line,) = self.ax_acc.plot([], [], color=_ORANGE, label="held-out")
+        (self.train_line,) = self.ax_acc.plot([], [], color=BLUE, label="training")
+        (self.test_line,) = self.ax_acc.plot([], [], color=VERMILLION, label="held-out")
         self.ax_acc.set(xlim=(0, self.epochs), ylim=(0, 1.02), xlabel="epoch",
                         ylabel="accuracy")
         self.ax_acc.legend(loc="lower right", fontsize=8)
-        _few_ticks(self.ax_acc)
+        few_ticks(self.ax_acc)
         with np.errstate(all="ignore"):
             self._apply({"lr": lr})
 
@@ -261,14 +261,15 @@ class DigitsExplorer(_EpochExplorer):
         epochs = np.arange(epoch + 1)
         self.train_line.set_data(epochs, self.train_accuracy[: epoch + 1])
         self.test_line.set_data(epochs, self.test_accuracy[: epoch + 1])
-        self.ax_acc.set_title(f"lr = {_fmt(self.lr)}, batch {self.batch_size}", fontsize=9)
+        self.ax_acc.set_title(f"lr = {format_number(self.lr)}, batch {self.batch_size}", fontsize=9)
 
     def _describe(self, epoch):
         steps = epoch * -(-self.train.n_samples // self.batch_size)
         largest = float(np.abs(self.weight_images_at(epoch)).max())
         return (f"epoch {epoch} ({steps} steps): held-out accuracy "
                 f"{100 * self.test_accuracy[epoch]:.1f}%, training accuracy "
-                f"{100 * self.train_accuracy[epoch]:.1f}%; largest weight {_fmt(largest, 2)}")
+                f"{100 * self.train_accuracy[epoch]:.1f}%; largest weight "
+                f"{format_number(largest, 2)}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,8 +310,8 @@ class RecommenderExplorer(_EpochExplorer):
             self.controls[name].continuous_update = False
         self.ax_rmse, self.ax_pred = self.figure.subplots(1, 2, width_ratios=(1.25, 1))
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.22, top=0.9, wspace=0.25)
-        (self.train_line,) = self.ax_rmse.plot([], [], color=_BLUE, label="SGD, training")
-        (self.test_line,) = self.ax_rmse.plot([], [], color=_ORANGE, label="SGD, held-out")
+        (self.train_line,) = self.ax_rmse.plot([], [], color=BLUE, label="SGD, training")
+        (self.test_line,) = self.ax_rmse.plot([], [], color=VERMILLION, label="SGD, held-out")
         styles = ["--", "-.", (0, (5, 1, 1, 1, 1, 1))]
         for i, (name, value) in enumerate(self.baselines.items()):
             self.ax_rmse.axhline(value, color=_GREY, ls=styles[i % 3], lw=1,
@@ -325,10 +326,10 @@ class RecommenderExplorer(_EpochExplorer):
         self.span = span
         self.ax_pred.plot([-span, span], [-span, span], color=_GREY, lw=1)
         self.pred_dots = self.ax_pred.scatter(truth, np.zeros_like(truth), s=5, alpha=0.5,
-                                              color=_ORANGE)
+                                              color=VERMILLION)
         self.ax_pred.set(xlim=(-span, span), ylim=(-span, span), xlabel="true held-out rating",
                          ylabel="predicted")
-        _few_ticks(self.ax_rmse, self.ax_pred)
+        few_ticks(self.ax_rmse, self.ax_pred)
         with np.errstate(all="ignore"):
             self._apply({"lr": lr})
 
@@ -356,7 +357,8 @@ class RecommenderExplorer(_EpochExplorer):
                             -2 * self.span, 2 * self.span)
         self.pred_dots.set_offsets(np.column_stack([self.test.y, predicted]))
         self.ax_pred.set_title(f"held-out ratings, epoch {epoch}", fontsize=9)
-        self.ax_rmse.set_title(f"lr = {_fmt(self.lr)}, batch {self.batch_size}", fontsize=9)
+        self.ax_rmse.set_title(f"lr = {format_number(self.lr)}, batch "
+                               f"{self.batch_size}", fontsize=9)
 
     def _describe(self, epoch):
         text = (f"epoch {epoch}: held-out RMSE {self.test_rmse[epoch]:.3f}, training RMSE "
@@ -402,8 +404,8 @@ class AnomalyExplorer(_EpochExplorer):
                          title="AnomalyExplorer: reconstruction error and anomaly scores")
         self.ax_loss, self.ax_score = self.figure.subplots(1, 2, width_ratios=(1, 1.25))
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9, wspace=0.28)
-        (self.train_line,) = self.ax_loss.plot([], [], color=_BLUE, label="training")
-        (self.test_line,) = self.ax_loss.plot([], [], color=_ORANGE, label="held-out")
+        (self.train_line,) = self.ax_loss.plot([], [], color=BLUE, label="training")
+        (self.test_line,) = self.ax_loss.plot([], [], color=VERMILLION, label="held-out")
         self.ax_loss.set(xlim=(0, self.epochs), xlabel="epoch", yscale="log",
                          ylabel="mean reconstruction error")
         self.ax_loss.legend(loc="upper right", fontsize=8)
@@ -416,12 +418,12 @@ class AnomalyExplorer(_EpochExplorer):
         self.threshold_line = self.ax_score.axhline(1.0, color="k", ls="--", lw=1)
         self.ax_score.set(xlim=(-1, test.n_samples), yscale="log", xlabel="held-out sample",
                           ylabel="anomaly score")
-        self.ax_score.scatter([], [], s=8, color=_RED, label="planted anomaly")
-        self.ax_score.scatter([], [], s=8, color=_BLUE, label="normal")
+        self.ax_score.scatter([], [], s=8, color=ANOMALY_RED, label="planted anomaly")
+        self.ax_score.scatter([], [], s=8, color=BLUE, label="normal")
         self.ax_score.plot([], [], "k--", lw=1, label=f"threshold ({100 * self.quantile:g}% "
                                                       "of training scores below)")
         self.ax_score.legend(loc="upper left", fontsize=7, framealpha=0.85)
-        _few_ticks(self.ax_loss, self.ax_score)
+        few_ticks(self.ax_loss, self.ax_score)
         with np.errstate(all="ignore"):
             self._apply({"lr": lr})
 
@@ -452,7 +454,8 @@ class AnomalyExplorer(_EpochExplorer):
         self.precision, self.recall = precision_recall(flagged, self.test.anomaly_mask)
         self.ax_score.set_title(f"epoch {epoch}: precision {self.precision:.2f}, recall "
                                 f"{self.recall:.2f}", fontsize=9)
-        self.ax_loss.set_title(f"lr = {_fmt(self.lr)}, batch {self.batch_size}", fontsize=9)
+        self.ax_loss.set_title(f"lr = {format_number(self.lr)}, batch "
+                               f"{self.batch_size}", fontsize=9)
 
     def _describe(self, epoch):
         flagged, _ = self.flagged_at(epoch)
@@ -491,22 +494,22 @@ class TrendExplorer(LiveFigure):
     def __init__(self, seed, n_rows, chunk_rows, *, exact, sample, lr=0.3,
                  lr_range=(1e-4, 10.0), batch_size=1000, passes=1, figsize=(9.4, 3.7),
                  dpi=100, png_dpi=72):
-        self.seed = _check_int("seed", seed, 0)
-        self.n_rows = _check_int("n_rows", n_rows, 1)
-        self.chunk_rows = _check_int("chunk_rows", chunk_rows, 1)
+        self.seed = check_int("seed", seed, minimum=0)
+        self.n_rows = check_int("n_rows", n_rows)
+        self.chunk_rows = check_int("chunk_rows", chunk_rows)
         self.exact = np.asarray(exact, dtype=float)
         if self.exact.shape != (4,):
             raise ValueError(f"exact must hold 4 coefficients; got shape {self.exact.shape}")
         if batch_size not in self.batch_sizes:
             raise ValueError(f"batch_size must be one of {list(self.batch_sizes)}; "
                              f"got {batch_size!r}")
-        passes = _check_int("passes", passes, 1)
+        passes = check_int("passes", passes)
         lr = _check_lr(lr, lr_range)
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
                          title="TrendExplorer: SGD on a streamed data set vs the exact fit")
         self.ax_err, self.ax_fit = self.figure.subplots(1, 2, width_ratios=(1, 1.3))
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9, wspace=0.25)
-        (self.err_line,) = self.ax_err.plot([], [], color=_BLUE, marker="o", markersize=2)
+        (self.err_line,) = self.ax_err.plot([], [], color=BLUE, marker="o", markersize=2)
         self.ax_err.set(xscale="log", yscale="log", xlabel="rows seen",
                         ylabel="|θ − θ_exact|")
         t_sample, y_sample = (np.asarray(a, dtype=float) for a in sample)
@@ -515,12 +518,12 @@ class TrendExplorer(LiveFigure):
         design = trend_features(self.t_grid)
         self.ax_fit.plot(self.t_grid, design @ self.exact, color="k", lw=2.2,
                          label="exact least squares")
-        (self.sgd_line,) = self.ax_fit.plot(self.t_grid, np.full(400, np.nan), color=_ORANGE,
+        (self.sgd_line,) = self.ax_fit.plot(self.t_grid, np.full(400, np.nan), color=VERMILLION,
                                             lw=1.2, label="mini-batch SGD")
         self.ax_fit.set(xlabel="t (10 years)", ylabel="y",
                         ylim=(np.quantile(y_sample, 0.005) - 1, np.quantile(y_sample, 0.995) + 1))
         self.ax_fit.legend(loc="upper left", fontsize=7)
-        _few_ticks(self.ax_fit)
+        few_ticks(self.ax_fit)
         self.add_control("lr", log_slider("lr", lr, *lr_range))
         self.add_control("batch", ipywidgets.SelectionSlider(
             options=list(self.batch_sizes), value=batch_size, description="batch size"))
@@ -567,13 +570,15 @@ class TrendExplorer(LiveFigure):
         if finite.size:
             self.ax_err.set_ylim(finite.min() / 2, finite.max() * 2)
         self.ax_err.set_xlim(seen[1] / 1.5 if len(seen) > 1 else 1, max(seen[-1], 2) * 1.5)
-        _few_ticks(self.ax_err)
+        few_ticks(self.ax_err)
         lr, batch, passes = self.settings
         self.sgd_line.set_ydata(trend_features(self.t_grid) @ record.coefficients)
-        self.ax_err.set_title(f"lr = {_fmt(lr)}, batch {batch}, {passes} pass(es)", fontsize=9)
+        self.ax_err.set_title(f"lr = {format_number(lr)}, batch {batch}, {passes} "
+                              f"pass(es)", fontsize=9)
         gap = float(np.linalg.norm(record.coefficients - self.exact))
         if record.diverged:
-            self.show_message(f"Diverged after {record.steps} steps: lr = {_fmt(lr)} is above "
+            self.show_message(f"Diverged after {record.steps} steps: lr = {format_number(lr)} is "
+                              f"above "
                               "the stability bound for these features. Try a smaller lr.",
                               "error")
         elif record.stopped:

@@ -33,11 +33,12 @@ import numpy as np
 
 from gradlab.functions import grid_of_starts
 from gradlab.optimizers import SGD
+from gradlab.plotting import few_ticks
 from gradlab.plotting._base import NONE_COLOR, color_for
 from gradlab.plotting.basins import basin_labels, basin_map
 from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.runner import Trajectory, run
-from gradlab.widgets import LiveFigure, _few_ticks, log_slider
+from gradlab.widgets import LiveFigure, log_slider
 
 __all__ = ["BasinExplorer"]
 
@@ -136,7 +137,7 @@ class BasinExplorer(LiveFigure):
                                           bottom=0.2, top=0.9, wspace=0.45)
         self.ax = self.figure.add_subplot(layout[0])
         self.bar_ax = self.figure.add_subplot(layout[1])
-        _few_ticks(self.ax)  # tick text is most of a redraw's cost
+        few_ticks(self.ax)  # tick text is most of a redraw's cost
 
         self.add_control("lr", log_slider("lr", lr, low, high))
         self.add_control("momentum", ipywidgets.FloatSlider(

@@ -22,15 +22,17 @@ import math
 
 import numpy as np
 
+from gradlab.colors import BLUE, BLUISH_GREEN, DARK_GREY, MID_GREY, VERMILLION
 from gradlab.optimizers import SGD
+from gradlab.plotting import few_ticks
 from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.quadratics import bowl_matrix
 from gradlab.runner import run
-from gradlab.widgets import LiveFigure, _few_ticks, log_slider
+from gradlab.widgets import LiveFigure, log_slider
 
 __all__ = ["ConditioningExplorer"]
 
-_STEEP, _SHALLOW, _WORST = "#D55E00", "#0072B2", "#333333"
+_STEEP, _SHALLOW, _WORST = VERMILLION, BLUE, DARK_GREY
 
 
 class ConditioningExplorer(LiveFigure):
@@ -118,7 +120,7 @@ class ConditioningExplorer(LiveFigure):
         # changes with κ, so they are lines updated in place (no re-contouring).
         self.radii = np.linspace(0, 1.45 * window, levels + 1)[1:]
         self._circle = np.linspace(0, 2 * np.pi, 121)
-        self.ellipses = [self.ax.plot([], [], color="#777777", linewidth=0.8, zorder=1)[0]
+        self.ellipses = [self.ax.plot([], [], color=MID_GREY, linewidth=0.8, zorder=1)[0]
                          for _ in self.radii]
         reach = 1.5 * window
         (self.shallow_axis,) = self.ax.plot([], [], color=_SHALLOW, linewidth=1.4,
@@ -134,8 +136,8 @@ class ConditioningExplorer(LiveFigure):
         self.steep_label = self.ax.text(0, 0, "u_max", color=_STEEP, fontsize=9,
                                         fontweight="bold", ha="center", va="center", zorder=6)
         self.paths = trajectory_lines(self.ax, np.array([self.start, self.start]),
-                                      window=self.window, colors=["#009E73"])
-        _few_ticks(self.ax)
+                                      window=self.window, colors=[BLUISH_GREEN])
+        few_ticks(self.ax)
 
         low, high = (float(v) for v in lr_range)
         self.lr_grid = np.geomspace(low, high, 400)
@@ -146,7 +148,7 @@ class ConditioningExplorer(LiveFigure):
         (self.worst_factor,) = self.rate_ax.plot([], [], color=_WORST, linewidth=3.5, alpha=0.25,
                                                  label="the larger one: rate of the run")
         self.rate_ax.axhline(1.0, color="black", linewidth=0.8)
-        self.lr_line = self.rate_ax.axvline(lr, color="#009E73", linewidth=2.0)
+        self.lr_line = self.rate_ax.axvline(lr, color=BLUISH_GREEN, linewidth=2.0)
         self.bound_line = self.rate_ax.axvline(1.0, color=_STEEP, linestyle=":", linewidth=1.4)
         self.best_line = self.rate_ax.axvline(1.0, color=_WORST, linestyle=":", linewidth=1.4)
         self.bound_text = self.rate_ax.text(1.0, 1.9, "", color=_STEEP, fontsize=8, ha="left",
@@ -159,7 +161,7 @@ class ConditioningExplorer(LiveFigure):
         self.rate_ax.set_xlabel("learning rate η")
         self.rate_ax.set_ylabel("error factor per step")
         self.rate_ax.legend(loc="lower left", fontsize=7.5, framealpha=0.85)
-        _few_ticks(self.rate_ax)
+        few_ticks(self.rate_ax)
 
         self.add_control("lr", lr_slider)
         self.add_control("condition_number", kappa_slider)

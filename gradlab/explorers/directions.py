@@ -28,16 +28,17 @@ import ipywidgets
 import numpy as np
 from matplotlib.ticker import MultipleLocator, NullLocator
 
-from gradlab.explorers.slopes import format_slope
+from gradlab.colors import BLUE, BLUISH_GREEN, VERMILLION
+from gradlab.formatting import format_number
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.derivatives import directional_derivative
 from gradlab.widgets import LiveFigure
 
 __all__ = ["DirectionExplorer", "slope_along"]
 
-_ASCENT = "#D55E00"
-_DESCENT = "#0072B2"
-_CURVE = "#009E73"
+_ASCENT = VERMILLION
+_DESCENT = BLUE
+_CURVE = BLUISH_GREEN
 
 
 def _wrap_degrees(angle):
@@ -215,13 +216,13 @@ class DirectionExplorer(LiveFigure):
         self.ascent_line.set_visible(True)
         self.descent_line.set_visible(True)
         self.curve_ax.set_title(
-            f"angle {angle:.0f}°:  ∇f · u = {format_slope(self.slope)}   "
-            f"(|∇f| = {format_slope(magnitude)} at {self.steepest_angle:.0f}°)", fontsize=10)
+            f"angle {angle:.0f}°:  ∇f · u = {format_number(self.slope)}   "
+            f"(|∇f| = {format_number(magnitude)} at {self.steepest_angle:.0f}°)", fontsize=10)
         offset = _wrap_degrees(angle - self.steepest_angle)
         self.show_message(
             f"u is {abs(offset):.0f}° from the gradient: slope |∇f| cos({abs(offset):.0f}°) = "
-            f"{format_slope(self.slope)}; central difference along u gives "
-            f"{format_slope(self.slope_estimate)}")
+            f"{format_number(self.slope)}; central difference along u gives "
+            f"{format_number(self.slope_estimate)}")
 
     def _hide_steepest(self):
         self.ascent_line.set_visible(False)

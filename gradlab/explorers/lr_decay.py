@@ -12,20 +12,22 @@ error, fed the *same* mini-batches in the same order, and their loss curves besi
 
 from __future__ import annotations
 
-import numbers
 from collections import OrderedDict
 
 import ipywidgets
 import numpy as np
 
 from gradlab.batches import MiniBatchSampler, stochastic_gradient
+from gradlab.checks import check_int, check_positive, check_window
+from gradlab.colors import BLUE, VERMILLION
 from gradlab.models import LinearRegression
 from gradlab.optimizers import SGD
+from gradlab.plotting import few_ticks
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.runner import Trajectory, run
 from gradlab.schedules import inverse_time_decay
-from gradlab.widgets import LiveFigure, _few_ticks, log_slider
+from gradlab.widgets import LiveFigure, log_slider
 from gradlab.widgets.batches import check_line_data
 
 __all__ = ["DecayingRateExplorer", "batch_size_options"]
@@ -33,8 +35,8 @@ __all__ = ["DecayingRateExplorer", "batch_size_options"]
 # Slider settings whose runs are kept, so moving back to a setting redraws at once.
 _CACHED_SETTINGS = 64
 
-CONSTANT_COLOUR = "#D55E00"
-DECAYING_COLOUR = "#0072B2"
+CONSTANT_COLOUR = VERMILLION
+DECAYING_COLOUR = BLUE
 
 
 def batch_size_options(n_samples: int) -> list[int]:
@@ -47,25 +49,6 @@ def batch_size_options(n_samples: int) -> list[int]:
     """
     sizes = [2**k for k in range(int(np.log2(n_samples)) + 1) if 2**k < n_samples]
     return [*sizes, int(n_samples)]
-
-
-def _check_pairs(name, pairs):
-    try:
-        pairs = tuple((float(lo), float(hi)) for lo, hi in pairs)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be ((w_low, w_high), (b_low, b_high)); got {pairs!r}"
-                         ) from None
-    if len(pairs) != 2 or not all(np.isfinite(p).all() and p[0] < p[1] for p in pairs):
-        raise ValueError(f"{name} must be ((w_low, w_high), (b_low, b_high)) with finite "
-                         f"low < high; got {pairs!r}")
-    return pairs
-
-
-def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-            np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
-    return float(value)
 
 
 class DecayingRateExplorer(LiveFigure):
@@ -118,24 +101,22 @@ class DecayingRateExplorer(LiveFigure):
                  lr_range=(1e-3, 2.0), decay_range=(1e-4, 1.0), steps=300, resolution=80,
                  figsize=(9.5, 4.0), dpi=100, png_dpi=72):
         X, y = check_line_data(X, y)
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
-        if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-            raise ValueError(f"steps must be an integer >= 1; got {steps!r}")
+        check_int("seed", seed, minimum=0)
+        check_int("steps", steps)
         n = X.shape[0]
         sizes = batch_size_options(n)
         if batch_size not in sizes:
             raise ValueError(f"batch_size must be one of {sizes} (n = {n} samples); "
                              f"got {batch_size!r}")
-        self.window = _check_pairs("window", window)
+        self.window = check_window(window, 2)
         start = np.asarray(start, dtype=float)
         (wlo, whi), (blo, bhi) = self.window
         if start.shape != (2,) or not (wlo <= start[0] <= whi and blo <= start[1] <= bhi):
             raise ValueError(f"start must be a point (w, b) inside the window {self.window}; "
                              f"got {start.tolist() if start.ndim else start!r}")
-        lr_range = tuple(_check_positive("lr_range", v) for v in lr_range)
-        decay_range = tuple(_check_positive("decay_range", v) for v in decay_range)
-        lr, decay_rate = _check_positive("lr", lr), _check_positive("decay_rate", decay_rate)
+        lr_range = tuple(check_positive("lr_range", v) for v in lr_range)
+        decay_range = tuple(check_positive("decay_range", v) for v in decay_range)
+        lr, decay_rate = check_positive("lr", lr), check_positive("decay_rate", decay_rate)
         for name, value, (low, high) in (("lr", lr, lr_range),
                                          ("decay_rate", decay_rate, decay_range)):
             if not low <= value <= high:
@@ -171,7 +152,7 @@ class DecayingRateExplorer(LiveFigure):
             line.set_markersize(2)
             line.set_linewidth(1.0)
         self.ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
-        _few_ticks(self.ax)
+        few_ticks(self.ax)
         steps_axis = np.arange(self.steps + 1)
         (self.constant_curve,) = self.loss_ax.plot(steps_axis, np.ones(self.steps + 1),
                                                    color=CONSTANT_COLOUR, linewidth=1.0,
@@ -184,7 +165,7 @@ class DecayingRateExplorer(LiveFigure):
         self.loss_ax.set_xlabel("step k")
         self.loss_ax.set_ylabel("excess loss  L − L*")
         self.loss_ax.legend(loc="upper right", fontsize=8)
-        _few_ticks(self.loss_ax)  # tick text is most of a redraw's cost
+        few_ticks(self.loss_ax)  # tick text is most of a redraw's cost
         self._runs = OrderedDict()
 
         # --- controls

@@ -15,7 +15,10 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+from gradlab.colors import BLACK, BLUE, GREY, LIGHT_GREY, ORANGE, VERMILLION
+from gradlab.formatting import format_number
 from gradlab.optimizers import SGD
+from gradlab.plotting import few_ticks
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.quadratics import (
@@ -27,12 +30,12 @@ from gradlab.quadratics import (
     steps_per_tenfold,
 )
 from gradlab.runner import run
-from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
+from gradlab.widgets import LiveFigure, log_slider
 
 __all__ = ["MomentumExplorer"]
 
 #: Colours of the two eigen-directions (small curvature first), from the Okabe–Ito palette.
-COMPONENT_COLORS = ("#0072B2", "#D55E00")
+COMPONENT_COLORS = (BLUE, VERMILLION)
 
 
 class MomentumExplorer(LiveFigure):
@@ -141,7 +144,7 @@ class MomentumExplorer(LiveFigure):
         self.ax.set_xlim(*self.window[0])
         self.ax.set_ylim(*self.window[1])
         self.paths = trajectory_lines(self.ax, np.repeat(start[None, None, :], 2, axis=1),
-                                      window=self.window, colors=["#000000", "#999999"],
+                                      window=self.window, colors=[BLACK, GREY],
                                       labels=["momentum", "plain GD, same lr"], linewidth=1.3)
         self.paths.lines[1].set_alpha(0.6)
         # Built once; _apply renames the first entry after the method instead of a new legend.
@@ -156,7 +159,7 @@ class MomentumExplorer(LiveFigure):
             (gd,) = self.comp_ax.plot(k, np.full(k.shape, np.nan), color=colour, linewidth=1.0,
                                       alpha=0.45, linestyle="--")
             (line,) = self.comp_ax.plot(k, np.full(k.shape, np.nan), color=colour,
-                                        linewidth=1.5, label=f"λ = {_fmt(lam)}")
+                                        linewidth=1.5, label=f"λ = {format_number(lam)}")
             (slope,) = self.comp_ax.plot(k, np.full(k.shape, np.nan), color="black",
                                          linewidth=0.9, linestyle=":")
             self.comp_lines.append(line)
@@ -202,11 +205,11 @@ class MomentumExplorer(LiveFigure):
                                        zorder=4, label="best on the grid")
             self.meshes[flag] = mesh
             self.map_lines[flag] = [contours, edge_line, ring_min, ring_max, star]
-        self.map_ax.set_facecolor("#BBBBBB")  # masked cells (diverging settings) show grey
+        self.map_ax.set_facecolor(LIGHT_GREY)  # masked cells (diverging settings) show grey
         colorbar = self.figure.colorbar(self.meshes[False], ax=self.map_ax, pad=0.02,
                                         label="steps to shrink error 10×")
         (self.marker,) = self.map_ax.plot([lr], [momentum], marker="o", markersize=9,
-                                          color="#E69F00", markeredgecolor="black",
+                                          color=ORANGE, markeredgecolor="black",
                                           linestyle="none", zorder=5, label="your setting")
         self.map_ax.set_xlim(low, high)
         self.map_ax.set_ylim(0, 0.99)
@@ -215,7 +218,7 @@ class MomentumExplorer(LiveFigure):
         self.map_ax.legend(handles=[self.marker, *self.map_lines[False][1:]],
                            loc="upper left", fontsize=6.5, framealpha=0.85)
         # Tick text is most of a redraw's cost: few ticks, plain labels (no mathtext powers).
-        _few_ticks(self.ax, self.comp_ax, self.map_ax)
+        few_ticks(self.ax, self.comp_ax, self.map_ax)
         colorbar.ax.yaxis.set_major_locator(LogLocator(numticks=4))
         colorbar.ax.yaxis.set_minor_locator(NullLocator())
         colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
@@ -272,34 +275,36 @@ class MomentumExplorer(LiveFigure):
         method = "Nesterov" if nesterov and beta > 0 else ("heavy ball" if beta > 0 else "GD")
         self.paths.lines[0].set_label(method)
         self.path_legend.get_texts()[0].set_text(method)
-        self.ax.set_title(f"{method}: lr = {_fmt(lr)}, β = {beta:.3g}", fontsize=10)
-        self.comp_ax.set_title(f"rate ρ = max(ρ₁, ρ₂) = {_fmt(self.rate, 4)}", fontsize=10)
+        self.ax.set_title(f"{method}: lr = {format_number(lr)}, β = {beta:.3g}", fontsize=10)
+        self.comp_ax.set_title(f"rate ρ = max(ρ₁, ρ₂) = {format_number(self.rate, 4)}", fontsize=10)
         best_lr, best_beta, best_rate = self.best[nesterov]
         variant = "Nesterov" if nesterov else "heavy ball"
-        self.map_ax.set_title(f"{variant} best: lr = {_fmt(best_lr)}, β = {best_beta:.2f}, "
-                              f"ρ = {_fmt(best_rate)}", fontsize=9)
+        self.map_ax.set_title(f"{variant} best: lr = {format_number(best_lr)}, β = "
+                              f"{best_beta:.2f}, ρ = {format_number(best_rate)}", fontsize=9)
         self._describe(lr, beta, nesterov, method)
 
     def _describe(self, lr, beta, nesterov, method):
         limit = float(stable_lr_limit(self.curvatures[1], beta, nesterov))
         formula = "2(1+β)/((1+2β)λmax)" if nesterov and beta > 0 else (
             "2(1+β)/λmax" if beta > 0 else "2/λmax")
-        words = [f"λ={_fmt(lam)}: ρ={_fmt(r)}, {behaviour(lam, lr, beta, nesterov)}"
+        words = [f"λ={format_number(lam)}: ρ={format_number(r)}, "
+                 f"{behaviour(lam, lr, beta, nesterov)}"
                  for lam, r in zip(self.curvatures, self.rates, strict=True)]
         if self.rate >= 1:
             diverged = int(self.trajectory.diverged_at[0])
             when = f"ran past 1e6 at step {diverged}" if diverged >= 0 else "does not settle"
             self.show_message(
-                f"{method} {when}: lr = {_fmt(lr)} is beyond {formula} = {_fmt(limit)}, so the "
+                f"{method} {when}: lr = {format_number(lr)} is beyond {formula} = "
+                f"{format_number(limit)}, so the "
                 f"λmax component grows ({'; '.join(words)}).", "error")
             return
         tenfold = float(steps_per_tenfold(self.rate))
         gd_rate = float(component_rate(self.curvatures, lr, 0.0).max())
-        gd_text = (f"plain GD at this lr: ρ = {_fmt(gd_rate, 4)}" if gd_rate < 1
+        gd_text = (f"plain GD at this lr: ρ = {format_number(gd_rate, 4)}" if gd_rate < 1
                    else "plain GD at this lr diverges")
         self.show_message(
-            f"{method}: error ÷10 every {_fmt(tenfold)} steps ({'; '.join(words)}); {gd_text}. "
-            f"Stable for lr < {formula} = {_fmt(limit)}.")
+            f"{method}: error ÷10 every {format_number(tenfold)} steps ({'; '.join(words)}); "
+            f"{gd_text}. Stable for lr < {formula} = {format_number(limit)}.")
 
     def _on_click(self, event):
         """A click on the map sets the learning rate and momentum there."""

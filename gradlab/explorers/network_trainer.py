@@ -27,12 +27,16 @@ import ipywidgets
 import numpy as np
 from matplotlib.ticker import LogLocator
 
+from gradlab.checks import check_int
+from gradlab.colors import BLUE, VERMILLION
 from gradlab.explorers.status import say_training
+from gradlab.formatting import format_number
 from gradlab.landscape import loss_slice, random_directions
 from gradlab.models import MLP
 from gradlab.optimizers import SGD, Adam
+from gradlab.plotting import few_ticks
 from gradlab.training import TrainingRecord, train_network
-from gradlab.widgets import LiveFigure, _few_ticks, _fmt, log_slider
+from gradlab.widgets import LiveFigure, log_slider
 
 __all__ = [
     "OPTIMIZERS",
@@ -51,11 +55,6 @@ OPTIMIZERS: dict[str, Callable] = {
 _DARK_BLUE = np.array([0.02, 0.19, 0.42, 1.0])
 _DARK_RED = np.array([0.40, 0.0, 0.05, 1.0])
 
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def _window_of(*datasets, margin=0.25):
@@ -143,9 +142,9 @@ class NetworkTrainer(LiveFigure):
             raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}; got {optimizer!r}")
         if width not in self.widths:
             raise ValueError(f"width must be one of {list(self.widths)}; got {width!r}")
-        self.epochs = _check_int("epochs", epochs, 1)
-        self.resolution = _check_int("resolution", resolution, 2)
-        seed = _check_int("seed", seed, 0)
+        self.epochs = check_int("epochs", epochs)
+        self.resolution = check_int("resolution", resolution, minimum=2)
+        seed = check_int("seed", seed, minimum=0)
         n_largest = max(pair[0].n_samples for pair in self.datasets.values())
         # No batches below 8: each step costs ~0.1 ms in Python, and a slider must answer fast.
         sizes = sorted({s for s in (8, 16, 32, 64, 128) if s < n_largest} | {n_largest})
@@ -171,14 +170,14 @@ class NetworkTrainer(LiveFigure):
         self.test_marks = self.ax_map.scatter(empty[:, 0], empty[:, 1], s=24, marker="x",
                                               color="k", linewidths=1.3, label="held out")
         self.ax_map.legend(loc="upper right", fontsize=7, framealpha=0.8)
-        (self.train_line,) = self.ax_loss.plot([], [], color="#0072B2", label="training loss")
-        (self.test_line,) = self.ax_loss.plot([], [], color="#D55E00", label="held-out loss")
+        (self.train_line,) = self.ax_loss.plot([], [], color=BLUE, label="training loss")
+        (self.test_line,) = self.ax_loss.plot([], [], color=VERMILLION, label="held-out loss")
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xlabel("epoch")
         self.ax_loss.set_ylabel("cross-entropy loss")
         self.ax_loss.legend(loc="upper right", fontsize=7)
         self.ax_loss.set_xlim(0, self.epochs)
-        _few_ticks(self.ax_map, self.ax_loss)
+        few_ticks(self.ax_map, self.ax_loss)
         self.ax_loss.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=8))
 
         self.add_control("dataset", ipywidgets.Dropdown(options=list(self.datasets),
@@ -224,7 +223,7 @@ class NetworkTrainer(LiveFigure):
             steps = self.epochs * -(-self.train.n_samples // self.batch_size)
             if steps * self._seconds_per_step > self.slow_run:
                 # Said at once beside the controls (no figure render); the result follows.
-                say_training(self, f"training {optimizer}, lr = {_fmt(lr)}, batch "
+                say_training(self, f"training {optimizer}, lr = {format_number(lr)}, batch "
                                  f"{self.batch_size}, {width} hidden units: {steps:,} steps …")
             started = time.perf_counter()
             self.model = MLP((2, width, 1), activation="tanh", output="sigmoid")
@@ -277,7 +276,7 @@ class NetworkTrainer(LiveFigure):
         c = self.controls
         self.ax_map.set_title(f"{c['dataset'].value}: {self.model.dim} parameters, "
                               f"epoch {shown}", fontsize=9)
-        self.ax_loss.set_title(f"{c['optimizer'].value}, lr = {_fmt(c['lr'].value)}, "
+        self.ax_loss.set_title(f"{c['optimizer'].value}, lr = {format_number(c['lr'].value)}, "
                                f"batch {self.batch_size}", fontsize=9)
         self._describe(epoch, shown, params)
 
@@ -290,21 +289,25 @@ class NetworkTrainer(LiveFigure):
         if record.diverged_at >= 0 and epoch >= record.diverged_at:
             self.show_message(
                 f"Diverged in epoch {record.diverged_at}: the loss became infinite or NaN. "
-                f"lr = {_fmt(self.controls['lr'].value)} makes steps so large that the weights "
+                f"lr = {format_number(self.controls['lr'].value)} makes steps so large that the "
+                f"weights "
                 f"blow up; the last finite state (epoch {shown}) is shown. Try a smaller lr.",
                 "error")
             return
         if record.train_loss[shown] > record.train_loss[0]:
             self.show_message(
-                f"epoch {shown}: the training loss {_fmt(record.train_loss[shown])} is above "
-                f"where it started ({_fmt(record.train_loss[0])}): lr = "
-                f"{_fmt(self.controls['lr'].value)} overshoots; the saturated tanh units keep "
+                f"epoch {shown}: the training loss {format_number(record.train_loss[shown])} is "
+                f"above "
+                f"where it started ({format_number(record.train_loss[0])}): lr = "
+                f"{format_number(self.controls['lr'].value)} overshoots; the saturated tanh units "
+                f"keep "
                 "the numbers finite, but the network has stopped learning. Try a smaller lr.",
                 "warning")
             return
         self.show_message(
-            f"epoch {shown}: training loss {_fmt(record.train_loss[shown])}, held-out loss "
-            f"{_fmt(record.test_loss[shown])}; held-out accuracy "
+            f"epoch {shown}: training loss {format_number(record.train_loss[shown])}, held-out "
+            f"loss "
+            f"{format_number(record.test_loss[shown])}; held-out accuracy "
             f"{100 * self.accuracy(params, self.test):.0f}%")
 
 
@@ -337,8 +340,8 @@ class LossSliceExplorer(LiveFigure):
                              f"got shape {params.shape}")
         if not (isinstance(span, numbers.Real) and 0 < span <= 5):
             raise ValueError(f"span must be a number in (0, 5]; got {span!r}")
-        seed = _check_int("seed", seed, 0)
-        self.resolution = _check_int("resolution", resolution, 3)
+        seed = check_int("seed", seed, minimum=0)
+        self.resolution = check_int("resolution", resolution, minimum=3)
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
                          title="LossSliceExplorer: a 2-D slice of a network's loss")
         self.model, self.params = model, params
@@ -356,7 +359,7 @@ class LossSliceExplorer(LiveFigure):
                                            markeredgecolor="k", markersize=13, ls="none")
         self.ax.set_xlabel("α (direction δ)")
         self.ax.set_ylabel("β (direction η)")
-        _few_ticks(self.ax)
+        few_ticks(self.ax)
         self.add_control("seed", ipywidgets.IntSlider(value=seed, min=0, max=20,
                                                       description="directions"))
         self.add_control("span", ipywidgets.FloatSlider(value=float(span), min=0.1, max=5.0,
@@ -397,9 +400,9 @@ class LossSliceExplorer(LiveFigure):
         self.ax.set_xlim(-span, span)
         self.ax.set_ylim(-span, span)
         lowest = float(np.nanmin(losses))
-        self.ax.set_title(f"loss at the centre {_fmt(self.center_loss)}, "
-                          f"lowest on this slice {_fmt(lowest)}", fontsize=9)
+        self.ax.set_title(f"loss at the centre {format_number(self.center_loss)}, "
+                          f"lowest on this slice {format_number(lowest)}", fontsize=9)
         self.show_message(
             f"{self.controls['normalization'].value}-normalized directions, "
-            f"α, β in [−{_fmt(span)}, {_fmt(span)}]; highest loss on the slice "
-            f"{_fmt(float(np.nanmax(losses)))}")
+            f"α, β in [−{format_number(span)}, {format_number(span)}]; highest loss on the slice "
+            f"{format_number(float(np.nanmax(losses)))}")

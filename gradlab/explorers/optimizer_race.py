@@ -23,8 +23,9 @@ from collections.abc import Mapping
 import ipywidgets
 import numpy as np
 
+from gradlab.plotting import few_ticks
 from gradlab.plotting.trajectories import race
-from gradlab.widgets import LiveFigure, _few_ticks
+from gradlab.widgets import LiveFigure
 
 __all__ = ["RaceExplorer"]
 
@@ -134,7 +135,7 @@ class RaceExplorer(LiveFigure):
             if index > 0:  # one legend is enough: the colours are the same in every panel
                 panel.legend.set_visible(False)
             ax.set_title(title, fontsize=10)
-            _few_ticks(ax)  # tick text is most of a redraw's cost
+            few_ticks(ax)  # tick text is most of a redraw's cost
             self.panels.append(panel)
         self.figure.subplots_adjust(left=0.05, right=0.99, bottom=0.17, top=0.92, wspace=0.22)
 

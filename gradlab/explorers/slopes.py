@@ -21,64 +21,27 @@ Examples
 
 from __future__ import annotations
 
-import ipywidgets
 import numpy as np
-from matplotlib.ticker import MaxNLocator, NullLocator
 
+from gradlab.checks import check_start
+from gradlab.colors import BLACK, BLUE, BLUISH_GREEN, VERMILLION
+from gradlab.formatting import format_number
+from gradlab.plotting import few_ticks
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.derivatives import tangent_line
 from gradlab.widgets import LiveFigure, log_slider
+from gradlab.widgets.base import position_slider
 
-__all__ = ["SliceExplorer", "TangentExplorer", "format_slope"]
+__all__ = ["SliceExplorer", "TangentExplorer"]
 
-_X_COLOUR = "#D55E00"  # vermillion: everything about the slice along x (y fixed)
-_Y_COLOUR = "#0072B2"  # blue: everything about the slice along y (x fixed)
-_GRADIENT_COLOUR = "#000000"
-_SECANT_COLOUR = "#009E73"  # bluish green: the secant of the central difference
-
-
-def format_slope(value, digits=3):
-    """A slope, point or length for a message: ``digits`` significant digits, never ``-0``, and
-    ``'undefined'`` where the value is not finite (no slope there).
-
-    Examples
-    --------
-    >>> format_slope(-0.0), format_slope(2 / 3), format_slope(float("nan"))
-    ('0', '0.667', 'undefined')
-    """
-    value = float(value)
-    if not np.isfinite(value):
-        return "undefined"
-    text = f"{value:.{digits}g}"
-    return "0" if text in ("-0", "0") else text
+_X_COLOUR = VERMILLION  # vermillion: everything about the slice along x (y fixed)
+_Y_COLOUR = BLUE  # blue: everything about the slice along y (x fixed)
+_GRADIENT_COLOUR = BLACK
+_SECANT_COLOUR = BLUISH_GREEN  # bluish green: the secant of the central difference
 
 
-def _few_ticks(*axes):
-    """About five ticks per axis, no minor ones: tick text is most of a redraw's cost."""
-    for ax in axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
-            axis.set_minor_locator(NullLocator())
-
-
-def _slider(description, value, low, high):
-    return ipywidgets.FloatSlider(value=float(value), min=float(low), max=float(high),
-                                  step=(high - low) / 400, description=description,
-                                  readout_format=".3g", continuous_update=True)
-
-
-def _check_point(point, window):
-    try:
-        point = np.asarray(point, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        raise ValueError(f"point must be numbers, got {point!r}") from None
-    if point.shape != (len(window),) or not np.all(np.isfinite(point)):
-        raise ValueError(f"point must be {len(window)} finite number(s), got {point!r}")
-    for value, (low, high), name in zip(point, window, "xy", strict=False):
-        if not low <= value <= high:
-            raise ValueError(f"point: {name} = {value:g} lies outside the window "
-                             f"[{low:g}, {high:g}]")
-    return point
+# Tick spacings of the slope figures: whole steps, halves and quarters (no 0.8 or 1.5 steps).
+_TICK_STEPS = [1, 2, 2.5, 5, 10]
 
 
 class TangentExplorer(LiveFigure):
@@ -124,7 +87,7 @@ class TangentExplorer(LiveFigure):
                          title=f"TangentExplorer: {objective.name}")
         self.objective = objective
         self.window = tuple(tuple(map(float, pair)) for pair in objective.window)
-        x0 = float(_check_point([x0], self.window)[0])
+        x0 = float(check_start([x0], self.window, name="x0")[0])
         self.ax = self.figure.add_subplot()
         self.figure.subplots_adjust(left=0.1, right=0.7, bottom=0.22, top=0.95)
         self.tangent = tangent_line(self.ax, objective, None, x0)
@@ -136,8 +99,8 @@ class TangentExplorer(LiveFigure):
         # Beside the axes, so it never hides the curve.
         self.ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9,
                        borderaxespad=0.0)
-        _few_ticks(self.ax)
-        self.add_control("x0", _slider("x₀", x0, *self.window[0]))
+        few_ticks(self.ax, steps=_TICK_STEPS)
+        self.add_control("x0", position_slider("x₀", x0, *self.window[0]))
         self.add_control("h", log_slider("h", h, low, high))
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         with np.errstate(all="ignore"):
@@ -158,9 +121,9 @@ class TangentExplorer(LiveFigure):
         self.secant.set_data(ends, middle + self.secant_slope * (ends - x0))
         self.ends.set_data(sides[:, 0], heights)
         gap = abs(self.secant_slope - self.slope)
-        self.show_message(f"tangent slope f′(x₀) = {format_slope(self.slope, 5)}   secant slope "
-                          f"(central difference, h = {format_slope(h, 2)}) = "
-                          f"{format_slope(self.secant_slope, 5)}   gap {gap:.1e}")
+        self.show_message(f"tangent slope f′(x₀) = {format_number(self.slope, 5)}   secant slope "
+                          f"(central difference, h = {format_number(h, 2)}) = "
+                          f"{format_number(self.secant_slope, 5)}   gap {gap:.1e}")
 
     def _on_click(self, event):
         if event.inaxes is not self.ax or event.xdata is None or event.button != 1:
@@ -207,7 +170,7 @@ class SliceExplorer(LiveFigure):
                          title=f"SliceExplorer: {objective.name}")
         self.objective = objective
         self.window = tuple(tuple(map(float, pair)) for pair in objective.window)
-        point = _check_point(point, self.window)
+        point = check_start(point, self.window, name="point")
         (xlo, xhi), (ylo, yhi) = self.window
         self.xs = np.linspace(xlo, xhi, resolution)
         self.ys = np.linspace(ylo, yhi, resolution)
@@ -238,9 +201,9 @@ class SliceExplorer(LiveFigure):
                                         (low - pad, high + pad))
         self.y_slice = self._slice_axes(self.y_ax, self.ys, names[1], _Y_COLOUR,
                                         (low - pad, high + pad))
-        _few_ticks(self.map_ax, self.x_ax, self.y_ax)
-        self.add_control("x0", _slider(f"{names[0]}₀", point[0], xlo, xhi))
-        self.add_control("y0", _slider(f"{names[1]}₀", point[1], ylo, yhi))
+        few_ticks(self.map_ax, self.x_ax, self.y_ax, steps=_TICK_STEPS)
+        self.add_control("x0", position_slider(f"{names[0]}₀", point[0], xlo, xhi))
+        self.add_control("y0", position_slider(f"{names[1]}₀", point[1], ylo, yhi))
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         with np.errstate(all="ignore"):
             self._apply({"x0": point[0], "y0": point[1]})
@@ -269,9 +232,11 @@ class SliceExplorer(LiveFigure):
         self._update_slice(self.y_slice, self.ys, self.objective.value(along_y), y0, value,
                            slope_y)
         nx, ny = self.names
-        self.x_ax.set_title(f"slice {ny} = {format_slope(y0)}:  ∂f/∂{nx} = {format_slope(slope_x)}",
+        self.x_ax.set_title(f"slice {ny} = {format_number(y0)}:  ∂f/∂{nx} = "
+                            f"{format_number(slope_x)}",
                             fontsize=10, color=_X_COLOUR)
-        self.y_ax.set_title(f"slice {nx} = {format_slope(x0)}:  ∂f/∂{ny} = {format_slope(slope_y)}",
+        self.y_ax.set_title(f"slice {nx} = {format_number(x0)}:  ∂f/∂{ny} = "
+                            f"{format_number(slope_y)}",
                             fontsize=10, color=_Y_COLOUR)
         (xlo, xhi), (ylo, yhi) = self.window
         self.x_cut.set_data([xlo, xhi], [y0, y0])
@@ -285,13 +250,13 @@ class SliceExplorer(LiveFigure):
         self.arrows.set_offsets(np.array([point, point + [slope_x * scale, 0.0], point]))
         self.arrows.set_UVC(u, v)
         if not np.isfinite(magnitude):
-            self.show_message(f"f is not differentiable at ({format_slope(x0)}, "
-                              f"{format_slope(y0)}); move the point", "error")
+            self.show_message(f"f is not differentiable at ({format_number(x0)}, "
+                              f"{format_number(y0)}); move the point", "error")
             return
         self.show_message(
-            f"∇f({format_slope(x0)}, {format_slope(y0)}) = (∂f/∂{nx}, ∂f/∂{ny}) = "
-            f"({format_slope(slope_x)}, {format_slope(slope_y)}),  |∇f| = "
-            f"{format_slope(magnitude)}   (black arrow: the gradient's direction; its two "
+            f"∇f({format_number(x0)}, {format_number(y0)}) = (∂f/∂{nx}, ∂f/∂{ny}) = "
+            f"({format_number(slope_x)}, {format_number(slope_y)}),  |∇f| = "
+            f"{format_number(magnitude)}   (black arrow: the gradient's direction; its two "
             "coloured legs are the partial derivatives)")
 
     @staticmethod

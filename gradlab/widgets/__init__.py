@@ -38,8 +38,6 @@ moves existing artists; ``draw_idle`` lets ipympl merge the redraws of a fast sl
 ``benchmarks/bench_widgets.py`` times each widget's slider callback with an Agg draw.
 """
 
-from gradlab.formatting import format_number as _fmt  # noqa: F401  TEMPORARY (explorers)
-from gradlab.plotting import few_ticks as _few_ticks  # noqa: F401  TEMPORARY (explorers)
 from gradlab.widgets.base import LiveFigure, log_slider
 from gradlab.widgets.batches import BatchSizeExplorer
 from gradlab.widgets.checks import PredictRevealCheck
