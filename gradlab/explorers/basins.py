@@ -33,8 +33,7 @@ import numpy as np
 
 from gradlab.functions import grid_of_starts
 from gradlab.optimizers import SGD
-from gradlab.plotting import few_ticks
-from gradlab.plotting._base import NONE_COLOR, color_for
+from gradlab.plotting import NONE_COLOR, color_for, few_ticks
 from gradlab.plotting.basins import basin_labels, basin_map
 from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.runner import Trajectory, run

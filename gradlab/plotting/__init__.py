@@ -36,6 +36,7 @@ Examples
 from gradlab.colors import OKABE_ITO
 from gradlab.plotting._base import (
     LINE_COLORS,
+    NONE_COLOR,
     Grid,
     color_for,
     evaluate_grid,
@@ -86,6 +87,7 @@ __all__ = [
     "Grid",
     "LearningRateSweepArtists",
     "LossCurveArtists",
+    "NONE_COLOR",
     "RaceArtists",
     "SurfaceArtists",
     "TangentLineArtists",
