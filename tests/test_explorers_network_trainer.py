@@ -13,10 +13,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from gradlab.data import moons, train_test_split, xor
 from gradlab.explorers.network_trainer import LossSliceExplorer, NetworkTrainer
 from gradlab.landscape import random_directions
 from gradlab.models import MLP
+from tests.tiny_networks import cross_entropy, forward, small_datasets
 
 
 @pytest.fixture
@@ -25,32 +25,9 @@ def close_all():
     plt.close("all")
 
 
-def _split(data, seed):
-    return train_test_split(data, np.random.default_rng(seed), test_fraction=0.25)
-
-
 @pytest.fixture(scope="module")
 def datasets():
-    return {
-        "xor": _split(xor(np.random.default_rng(0), 80, spread=0.3), 1),
-        "moons": _split(moons(np.random.default_rng(2), 100, noise=0.2), 3),
-    }
-
-
-def _forward(params, widths, X):
-    """The network restated by hand: tanh hidden layer, sigmoid output."""
-    n_in, n_hidden = widths
-    W1 = params[: n_in * n_hidden].reshape(n_in, n_hidden)
-    b1 = params[n_in * n_hidden : n_in * n_hidden + n_hidden]
-    W2 = params[n_in * n_hidden + n_hidden : n_in * n_hidden + 2 * n_hidden]
-    b2 = params[-1]
-    hidden = np.tanh(X @ W1 + b1)
-    return 1.0 / (1.0 + np.exp(-(hidden @ W2 + b2)))
-
-
-def _cross_entropy(params, widths, X, y):
-    p = _forward(params, widths, X)
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return small_datasets()
 
 
 # --- NetworkTrainer ------------------------------------------------------------------------------
@@ -68,7 +45,7 @@ def test_trainer_image_is_the_network_probability(datasets, close_all):
     (xlo, xhi), (ylo, yhi) = widget.window
     xs, ys = np.linspace(xlo, xhi, 12), np.linspace(ylo, yhi, 12)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    expected = _forward(params, (2, 4), grid).reshape(12, 12)
+    expected = forward(params, (2, 4), grid).reshape(12, 12)
     np.testing.assert_allclose(np.asarray(widget.image.get_array()), expected, atol=1e-12)
     x, y = widget.train_line.get_data()
     np.testing.assert_array_equal(x, np.arange(8))
@@ -126,7 +103,7 @@ def test_slice_matches_pointwise_losses(datasets, close_all):
     widget = LossSliceExplorer(model, params, train.X, train.y, seed=2, span=1.5, resolution=5)
     d1, d2 = random_directions(model, params, np.random.default_rng(2))
     steps = np.linspace(-1.5, 1.5, 5)
-    expected = np.array([[_cross_entropy(params + a * d1 + b * d2, (2, 3), train.X, train.y)
+    expected = np.array([[cross_entropy(params + a * d1 + b * d2, (2, 3), train.X, train.y)
                           for a in steps] for b in steps])
     np.testing.assert_allclose(widget.losses, expected, rtol=1e-10)
     np.testing.assert_allclose(np.asarray(widget.image.get_array()), np.log10(expected),

@@ -9,38 +9,16 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
-from gradlab.data import TREND_COEFFICIENTS, moons, train_test_split, trend_chunks, xor
+from gradlab.data import TREND_COEFFICIENTS, trend_chunks
 from gradlab.models import MLP
 from gradlab.optimizers import SGD, Adam
 from gradlab.training import stream_normal_equations, stream_sgd, train_network
-
-
-def _split(data, seed):
-    return train_test_split(data, np.random.default_rng(seed), test_fraction=0.25)
+from tests.tiny_networks import cross_entropy, small_datasets
 
 
 @pytest.fixture(scope="module")
 def datasets():
-    return {
-        "xor": _split(xor(np.random.default_rng(0), 80, spread=0.3), 1),
-        "moons": _split(moons(np.random.default_rng(2), 100, noise=0.2), 3),
-    }
-
-
-def _forward(params, widths, X):
-    """The network restated by hand: tanh hidden layer, sigmoid output."""
-    n_in, n_hidden = widths
-    W1 = params[: n_in * n_hidden].reshape(n_in, n_hidden)
-    b1 = params[n_in * n_hidden : n_in * n_hidden + n_hidden]
-    W2 = params[n_in * n_hidden + n_hidden : n_in * n_hidden + 2 * n_hidden]
-    b2 = params[-1]
-    hidden = np.tanh(X @ W1 + b1)
-    return 1.0 / (1.0 + np.exp(-(hidden @ W2 + b2)))
-
-
-def _cross_entropy(params, widths, X, y):
-    p = _forward(params, widths, X)
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return small_datasets()
 
 
 # --- train_network -----------------------------------------------------------------------------
@@ -58,8 +36,8 @@ def test_full_batch_epoch_is_one_gradient_step_checked_by_finite_differences(dat
     for epoch in (1, 2):
         h = 1e-6
         grad = np.array([
-            (_cross_entropy(point + h * e, (2, 3), X, y)
-             - _cross_entropy(point - h * e, (2, 3), X, y)) / (2 * h)
+            (cross_entropy(point + h * e, (2, 3), X, y)
+             - cross_entropy(point - h * e, (2, 3), X, y)) / (2 * h)
             for e in np.eye(model.dim)
         ])
         point = point - lr * grad
@@ -76,9 +54,9 @@ def test_recorded_losses_are_the_losses_of_the_snapshots(datasets):
     for params, train_loss, test_loss in zip(record.params, record.train_loss, record.test_loss,
                                              strict=True):
         assert train_loss == pytest.approx(
-            _cross_entropy(params, (2, 4), train.X, train.y), rel=1e-10)
+            cross_entropy(params, (2, 4), train.X, train.y), rel=1e-10)
         assert test_loss == pytest.approx(
-            _cross_entropy(params, (2, 4), test.X, test.y), rel=1e-10)
+            cross_entropy(params, (2, 4), test.X, test.y), rel=1e-10)
     # 75 training samples in batches of 16: 5 batches per epoch.
     assert record.steps == 25
     assert record.train_loss[-1] < record.train_loss[0]
