@@ -1,8 +1,8 @@
 """Tests of gradlab.explorers.network_trainer, driven without a browser.
 
-Expected numbers come from outside the code under test: a network forward pass restated here
-in numpy, and losses evaluated point by point. The training loop itself is tested in
-tests/test_training.py.
+Expected numbers come from outside the code under test: a network forward pass restated
+in numpy (tests/tiny_networks.py), and losses evaluated point by point. The training loop
+itself is tested in tests/test_training.py.
 """
 
 import matplotlib

@@ -1,8 +1,9 @@
 """Tests of gradlab.training: train_network, stream_sgd, stream_normal_equations.
 
-Expected numbers come from outside the code under test: a network forward pass restated here
-in numpy, a gradient step taken with central finite differences of the loss, losses evaluated
-point by point, SGD steps written out by hand, and numpy.linalg.lstsq for the streamed trend.
+Expected numbers come from outside the code under test: a network forward pass restated
+in numpy (tests/tiny_networks.py), a gradient step taken with central finite differences of
+the loss, losses evaluated point by point, SGD steps written out by hand, and
+numpy.linalg.lstsq for the streamed trend.
 """
 
 import numpy as np
