@@ -226,11 +226,35 @@ def test_check_bad_arguments():
         PredictRevealCheck("q", options=["a"], answer="a", explanation="e")
 
 
+def test_check_takes_its_answer_from_a_reveal_mapping():
+    reveal = {"answer": "yes", "explanation": "The bound is 2/2 = 1 and 0.6 < 1.",
+              "hints": {"no": "Compare lr with 2 / f''."}}
+    check = PredictRevealCheck("Will lr = 0.6 converge?", options=["yes", "no"], reveal=reveal)
+    check.controls["answer"].value = "no"
+    assert check.check() is False and "Compare lr" in check.feedback.value
+    typed = PredictRevealCheck("2 + 2?", reveal={"answer": 4, "explanation": "e",
+                                                  "tolerance": 0.5})
+    typed.controls["answer"].value = "4.4"
+    assert typed.correct is True
+    with pytest.raises(ValueError, match="either in reveal or as arguments"):
+        PredictRevealCheck("q", options=["a", "b"], answer="a", reveal={"answer": "a",
+                                                                        "explanation": "e"})
+    with pytest.raises(ValueError, match="unknown keys"):
+        PredictRevealCheck("q", reveal={"answer": 1, "explanation": "e", "hint": "x"})
+    with pytest.raises(ValueError, match="needs an answer and an explanation"):
+        PredictRevealCheck("q", reveal={"answer": 1})
+
+
 def test_check_bundle_has_static_html_with_folded_answer():
     bundle = _choice_check()._repr_mimebundle_()
     assert WIDGET_VIEW in bundle
     assert "<details>" in bundle["text/html"] and "0.6 &lt; 1" not in bundle["text/html"]
     assert "The bound is 2/2 = 1" in bundle["text/html"]
+    # The answer is inside the folded part (and on the outer div for the tests), nowhere else.
+    folded = bundle["text/html"].split("<details>")[1]
+    assert "<b>yes</b>" in folded and 'data-answer="yes"' in bundle["text/html"]
+    number = PredictRevealCheck("2 + 2?", answer=4, explanation="four")._repr_mimebundle_()
+    assert 'data-answer="4"' in number["text/html"] and "<b>4</b>" in number["text/html"]
 
 
 def test_module_exports_exist():

@@ -32,6 +32,10 @@ class PredictRevealCheck:
         (default ``1e-3 * max(1, |answer|)``).
     hints : mapping of str to str, optional
         For options: what to say after a wrong pick of that option ("Not quite: <hint>").
+    reveal : mapping, optional
+        ``answer``, ``explanation`` and (optionally) ``hints`` and ``tolerance`` in one mapping,
+        instead of as arguments: a lesson passes what its answers module returns, so the
+        answer stays out of sight of a learner reading the lesson.
 
     Attributes
     ----------
@@ -54,7 +58,24 @@ class PredictRevealCheck:
     True
     """
 
-    def __init__(self, question, *, answer, explanation, options=None, tolerance=None, hints=None):
+    def __init__(self, question, *, answer=None, explanation=None, options=None, tolerance=None,
+                 hints=None, reveal=None):
+        if reveal is not None:
+            given = [name for name, value in (("answer", answer), ("explanation", explanation),
+                                              ("tolerance", tolerance), ("hints", hints))
+                     if value is not None]
+            if given:
+                raise ValueError(f"give {', '.join(given)} either in reveal or as arguments, "
+                                 "not both")
+            unknown = sorted(set(reveal) - {"answer", "explanation", "hints", "tolerance"})
+            if unknown:
+                raise ValueError(f"reveal: unknown keys {unknown}; allowed are answer, "
+                                 "explanation, hints, tolerance")
+            answer, explanation = reveal.get("answer"), reveal.get("explanation")
+            hints, tolerance = reveal.get("hints"), reveal.get("tolerance")
+        if answer is None or explanation is None:
+            raise ValueError("a check needs an answer and an explanation (or a reveal holding "
+                             "both)")
         self.question = question
         self.explanation = explanation
         self.options = None if options is None else [str(o) for o in options]
@@ -140,9 +161,14 @@ class PredictRevealCheck:
         if self.options is not None:
             items = "".join(f"<li>{html.escape(o)}</li>" for o in self.options)
             choices = f"<ul>{items}</ul>"
+        # The answer and its explanation stay folded; data-answer lets the tests check that
+        # nothing a learner sees before the check gives the answer away.
+        answer = self.answer if self.options is not None else f"{self.answer:g}"
         bundle["text/html"] = (
-            f"<div><p>{self.question}</p>{choices}"
-            f"<details><summary>Answer</summary><p>{self.explanation}</p></details></div>"
+            f'<div class="gradlab-check" data-answer="{html.escape(str(answer), quote=True)}">'
+            f"<p>{self.question}</p>{choices}"
+            f"<details><summary>Answer</summary><p><b>{html.escape(str(answer))}</b></p>"
+            f"<p>{self.explanation}</p></details></div>"
         )
         bundle["text/plain"] = f"Check: {self.question}"
         return bundle
