@@ -6,7 +6,12 @@ import numpy as np
 
 matplotlib.use("Agg")
 
-from benchmarks import bench_browser_latency, bench_core, bench_widgets  # noqa: E402
+from benchmarks import (  # noqa: E402
+    bench_browser_latency,
+    bench_core,
+    bench_training,
+    bench_widgets,
+)
 
 
 def test_core_benchmark_pieces_run_and_return_positive_times():
@@ -29,3 +34,9 @@ def test_browser_benchmark_imports_the_shared_harness_and_summarises():
     assert bench_browser_latency.LabServer.__module__ == "devtools.browser"
     assert bench_browser_latency.percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
     assert bench_browser_latency.percentile([5.0, 1.0, 3.0, 2.0, 4.0], 95) == 5.0
+
+
+def test_training_benchmark_times_the_three_runs():
+    results = bench_training.main(["--repeats", "1"])
+    assert len(results) == 3
+    assert all(entry["best"] > 0 and entry["median"] >= entry["best"] for entry in results.values())
