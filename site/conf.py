@@ -16,7 +16,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "_ext"))
 
 project = "gradlab"
 author = "the gradlab authors"
-copyright = "the gradlab authors"  # noqa: A001  (Sphinx's name)
+copyright = "the gradlab authors"
 html_title = "gradlab: see how gradients drive learning"
 
 extensions = ["myst_nb", "gradlab_site"]

@@ -32,7 +32,7 @@ def jupyterlab_anchor(title: nodes.Node) -> str:
 
 def kernel_note(docname: str) -> nodes.Element:
     lesson = docname if LESSON.fullmatch(docname) else START
-    link_text = "launch this lesson on Binder" if lesson == docname else "launch the course on Binder"
+    link_text = f"launch {'this lesson' if lesson == docname else 'the course'} on Binder"
     link = nodes.reference("", link_text, refuri=BINDER.format(lesson),
                            classes=["gradlab-binder-link"])
     note = nodes.admonition(classes=["note", "gradlab-kernel-note"])
