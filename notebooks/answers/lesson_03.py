@@ -106,7 +106,14 @@ def check_armijo(my_function, bowl, start):
         except Exception as error:  # show the learner's error as feedback, not a traceback
             print(f"Not yet: on '{name}' your function raised {type(error).__name__}: {error}")
             return
-        if got is None or not np.isclose(got, expected, rtol=1e-9):
-            print(f"Not yet: on '{name}' you returned {got}, expected t = {expected:g}.")
+        if got is None:
+            print("Not yet: your function returns None. Start from t = t0 and shrink t while "
+                  "the Armijo condition f(x - t g) <= f(x) - c t |g|^2 fails; return t.")
+            return
+        if not np.isclose(got, expected, rtol=1e-9):
+            hint = ("too large: t must shrink until f(x - t g) <= f(x) - c t |g|^2 holds" if got > expected
+                    else "too small: do you stop at the first t that satisfies the condition?")
+            print(f"Not yet: on '{name}' you returned t = {got:g}, {hint} "
+                  f"(backtracking_line_search gives {expected:g}).")
             return
     print("Correct: your steps match backtracking_line_search on all four problems.")
