@@ -111,8 +111,10 @@ def check_armijo(my_function, bowl, start):
                   "the Armijo condition f(x - t g) <= f(x) - c t |g|^2 fails; return t.")
             return
         if not np.isclose(got, expected, rtol=1e-9):
-            hint = ("too large: t must shrink until f(x - t g) <= f(x) - c t |g|^2 holds" if got > expected
-                    else "too small: do you stop at the first t that satisfies the condition?")
+            if got > expected:
+                hint = "too large: t must shrink until f(x - t g) <= f(x) - c t |g|^2 holds"
+            else:
+                hint = "too small: do you stop at the first t that satisfies the condition?"
             print(f"Not yet: on '{name}' you returned t = {got:g}, {hint} "
                   f"(backtracking_line_search gives {expected:g}).")
             return
