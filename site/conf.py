@@ -52,6 +52,9 @@ html_theme_options = {
     "show_toc_level": 2,
     "home_page_in_toc": True,
 }
+# The stored figures have white backgrounds: light by default (and without it the theme logs a
+# console error, "invalid theme mode", on a first visit).
+html_context = {"default_mode": "light"}
 html_copy_source = False
 html_show_sourcelink = False
 html_use_index = False
