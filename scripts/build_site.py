@@ -9,6 +9,10 @@ Then open ``site/_build/html/index.html`` in a browser. Every lesson becomes one
 prose, code, math and every stored figure (the PNG kept beside each interactive widget: a widget
 itself cannot run without a kernel, so each page says so and links its lesson on Binder).
 
+Needs the ``test`` extra (``pip install -c requirements/lock.txt -e ".[test]"``). Any Sphinx
+warning (a broken link, a JupyterLab anchor that no heading has) fails the build and writes
+nothing. A build takes about ten seconds.
+
 How: Sphinx with MyST-NB (``nb_execution_mode = "off"``) and sphinx-book-theme, all from the
 ``test`` extra of ``pyproject.toml``; the configuration and the page hooks live in ``site/``
 (``conf.py``, ``index.md``, ``_ext/gradlab_site.py``). The lessons and ``site/index.md`` are copied
@@ -75,7 +79,11 @@ def lessons() -> list[pathlib.Path]:
 
 
 def build(out: pathlib.Path) -> None:
-    from sphinx.application import Sphinx
+    try:
+        from sphinx.application import Sphinx
+    except ImportError:
+        sys.exit('build_site: Sphinx is missing; install the test extra: '
+                 'pip install -c requirements/lock.txt -e ".[test]"')
 
     es5 = mathjax()
     with tempfile.TemporaryDirectory(prefix="gradlab-site-") as scratch:
