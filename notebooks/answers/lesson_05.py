@@ -89,8 +89,9 @@ def check_minibatch_error(function):
             print(f"Not yet: your function raised {type(error).__name__}: {error}")
             return
         if not np.isclose(yours, exact, rtol=1e-9, atol=1e-12):
-            print(f"Not yet: for n = 7, b = {b} the exact average is {exact:.6f}, "
-                  f"yours gives {yours:.6f}.")
+            print(f"Not yet: for n = 7, b = {b} yours gives {yours:.6f}, too "
+                  f"{'large' if yours > exact else 'small'}: it must equal the average of "
+                  f"‖g_B − ∇L‖² over every batch of {b}.")
             return
     print("Correct")
 
@@ -119,5 +120,11 @@ def check_online_fit(function):
     if abs(w - target[0]) < 0.05 and abs(b - target[1]) < 0.05:
         print("Correct")
     else:
-        print(f"Not yet: you got w = {w:.3f}, b = {b:.3f}; the least-squares fit of the "
-              f"stream is w = {target[0]:.3f}, b = {target[1]:.3f}.")
+        def verdict(yours, wanted):
+            if abs(yours - wanted) < 0.05:
+                return "close enough"
+            return "too large" if yours > wanted else "too small"
+
+        print(f"Not yet: you got w = {w:.3f} ({verdict(w, target[0])}), b = {b:.3f} "
+              f"({verdict(b, target[1])}); each must be within 0.05 of the least-squares fit "
+              "of the stream.")
