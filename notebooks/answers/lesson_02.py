@@ -111,3 +111,71 @@ def check_exercise_3(value, data):
     norms = np.linalg.norm(model.gradient(fit.points[:, 0], data.X, data.y), axis=-1)
     target = int(np.argmax(norms < 1e-3))
     _report(value == target, f"{value} is {'too many' if value > target else 'too few'} steps")
+
+
+# Exercise 1a: the learner's own loop, compared with gradlab's SGD (torch.optim.SGD's numbers).
+_LOOP_PROBLEMS = [
+    # name, gradient of one point, start, lr, steps
+    ("f(x) = (x - 3)² + 1", lambda x: 2 * (x - 3), np.array([0.0]), 0.1, 10),
+    ("the bowl x² + 5y²", lambda p: np.array([2 * p[0], 10 * p[1]]), np.array([2.5, 1.5]),
+     0.05, 6),
+    ("the quartic x⁴ - 4x² + x", lambda x: 4 * x**3 - 8 * x + 1, np.array([0.5]), 0.02, 40),
+]
+
+
+def _sgd_points(gradient, start, lr, steps):
+    """x_0 … x_steps from gradlab's SGD through the runner: the reference."""
+    def rows(points):
+        return np.array([gradient(point) for point in points])
+    return run(SGD(lr=lr), rows, start[None, :], steps).points[:, 0, :]
+
+
+def _diagnose(previous, given, gradient, start, lr):
+    """A sentence naming what the step from ``previous`` to ``given`` did instead."""
+    g = gradient(previous)
+    guesses = [
+        (previous + lr * g, "you added lr times the gradient; descent subtracts it"),
+        (previous - g, "you subtracted the whole gradient; multiply it by lr first"),
+        (previous - lr * gradient(start), "you used the gradient at x_0 in every step; "
+                                          "evaluate it at the current point"),
+        (previous - lr * lr * g, "lr appears twice in your step"),
+    ]
+    for guess, sentence in guesses:
+        if np.allclose(given, guess, rtol=1e-12, atol=1e-12):
+            return sentence
+    return "the step is not x - lr * gradient(x)"
+
+
+def check_descent_loop(descend):
+    """Run ``descend(gradient, x0, lr, steps)`` on three problems; say where it first differs."""
+    for name, gradient, start, lr, steps in _LOOP_PROBLEMS:
+        reference = _sgd_points(gradient, start, lr, steps)
+        try:
+            given = descend(gradient, start.copy(), lr, steps)
+        except Exception as error:  # the learner's error as feedback, not a traceback
+            print(f"Not yet: on {name} your function raised {type(error).__name__}: {error}")
+            return
+        if given is None:
+            print("Not yet: descend returns None. Keep every point in a list, starting with "
+                  "x0, and return the list.")
+            return
+        try:
+            points = np.array([np.asarray(p, dtype=float).reshape(-1) for p in given])
+        except (TypeError, ValueError):
+            print("Not yet: return a list of points (numbers or arrays), x_0 first.")
+            return
+        if len(points) != steps + 1:
+            extra = " (did you leave out x_0?)" if len(points) == steps else ""
+            print(f"Not yet: on {name} with steps = {steps} you returned {len(points)} points; "
+                  f"a run of {steps} steps has {steps + 1}, x_0 to x_{steps}{extra}.")
+            return
+        if points.shape[1] != start.size or not np.allclose(points[0], start):
+            print(f"Not yet: on {name} your first point is {points[0]}, not x_0 = {start}.")
+            return
+        for k in range(1, steps + 1):
+            if not np.allclose(points[k], reference[k], rtol=1e-10, atol=1e-12):
+                why = _diagnose(points[k - 1], points[k], gradient, start, lr)
+                print(f"Not yet: on {name} (lr = {lr}) your x_{k} is {np.round(points[k], 6)} "
+                      f"where SGD gives {np.round(reference[k], 6)}: {why}.")
+                return
+    print(f"Correct: your loop gives SGD's points on all {len(_LOOP_PROBLEMS)} problems.")
