@@ -99,3 +99,30 @@ def test_bad_races_are_refused_clearly(races, words):
 def test_bad_initial_step_is_refused():
     with pytest.raises(ValueError, match=r"step must be an integer in \[0, 4\]"):
         RaceExplorer({"r": (rosenbrock(), {"A": np.zeros((5, 2))})}, step=9)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_default_figure_fits_a_934_px_output(count):
+    surfaces = [("rosenbrock", rosenbrock()), ("beale", beale()), ("saddle", saddle())][:count]
+    names = [f"optimizer {k}" for k in range(7)]
+    widget = RaceExplorer({title: (objective, {n: np.zeros((3, 2)) for n in names})
+                           for title, objective in surfaces})
+    width, height = widget.figure.get_size_inches() * widget.figure.dpi
+    assert width <= 934
+    # one legend under the panels names every optimizer once; the panels show none
+    assert [t.get_text() for t in widget.legend.get_texts()] == names
+    assert not any(panel.legend.get_visible() for panel in widget.panels)
+    # the legend sits below every panel's axes
+    renderer = widget.figure.canvas.get_renderer()
+    legend_top = widget.legend.get_window_extent(renderer).y1
+    assert all(legend_top < ax.get_tightbbox(renderer).y0 + 1 for ax in widget.figure.axes)
+    widget.close()
+
+
+def test_legend_inside_the_first_panel_on_request():
+    widget = RaceExplorer({"rosenbrock": (rosenbrock(), _paths(4, 0.0)),
+                           "saddle": (saddle(), _paths(4, 0.0))}, legend_location="lower left")
+    assert widget.panels[0].legend.get_visible()
+    assert not widget.panels[1].legend.get_visible()
+    assert widget.legend is widget.panels[0].legend
+    widget.close()

@@ -68,6 +68,16 @@ def _check_races(races):
     return checked
 
 
+_LEGEND_COLUMNS = 4
+
+
+def _default_size(count, legend_rows):
+    """Figure size (inches) for ``count`` panels: at most 9.3 wide, room for the legend rows."""
+    panel = min(4.0, 9.3 / count)
+    return (round(min(9.3, panel * count + 0.3), 2),
+            round(panel * 0.9 + 0.7 + 0.22 * legend_rows + 0.25, 2))
+
+
 def _leader(values, step):
     """Index of the lowest finite value among rows ``0..step`` per run (None if none finite)."""
     seen = values[: step + 1]
@@ -90,11 +100,15 @@ class RaceExplorer(LiveFigure):
     step : int, optional
         The step shown first (default: the last one, every path complete).
     legend_location : str
-        Where the legend goes in the first panel (matplotlib's ``loc``); pick an empty corner.
+        ``"below"`` (default): one legend for every panel, in rows under the figure. Any
+        matplotlib ``loc`` (``"lower left"``, ...) puts it inside the first panel instead; pick
+        an empty corner.
     resolution : int
         Contour grid points per axis.
     figsize, dpi, png_dpi
-        See :class:`gradlab.widgets.LiveFigure`; the default width grows with the panels.
+        See :class:`gradlab.widgets.LiveFigure`. The default fits a 934-px-wide notebook
+        output at ``dpi=100``: at most 9.3 inches wide, the panels side by side and narrower
+        as there are more of them.
 
     Attributes
     ----------
@@ -102,6 +116,8 @@ class RaceExplorer(LiveFigure):
         The longest race: the ``step`` slider runs from 0 to it.
     panels : list of RaceArtists
         One per surface (``gradlab.plotting.race``), updated in place.
+    legend : matplotlib Legend
+        The one legend shown: under the panels, or the first panel's.
 
     Notes
     -----
@@ -110,13 +126,16 @@ class RaceExplorer(LiveFigure):
     shows its whole race.
     """
 
-    def __init__(self, races, *, step=None, legend_location="lower left", resolution=100,
+    def __init__(self, races, *, step=None, legend_location="below", resolution=100,
                  figsize=None, dpi=100, png_dpi=72):
         self._races = _check_races(races)
         if len(self._races) > 3:
             raise ValueError(f"RaceExplorer shows at most three surfaces, got {len(self._races)}")
         count = len(self._races)
-        super().__init__(figsize=figsize or (4.0 * count + 0.6, 4.4), dpi=dpi, png_dpi=png_dpi,
+        below = legend_location == "below"
+        legend_rows = -(-len(self._races[0][2]) // _LEGEND_COLUMNS) if below else 0
+        super().__init__(figsize=figsize or _default_size(count, legend_rows), dpi=dpi,
+                         png_dpi=png_dpi,
                          title="RaceExplorer: " + ", ".join(r[0] for r in self._races))
         self.names = self._races[0][2]
         self.steps = max(r[3].shape[0] - 1 for r in self._races)
@@ -131,13 +150,24 @@ class RaceExplorer(LiveFigure):
             ax = self.figure.add_subplot(1, count, index + 1)
             trajectories = {name: runs[:, i] for i, name in enumerate(names)}
             panel = race(ax, objective, trajectories, contour_options={"resolution": resolution},
-                         legend_location=legend_location)
-            if index > 0:  # one legend is enough: the colours are the same in every panel
+                         legend_location="upper right" if below else legend_location)
+            if below or index > 0:  # one legend is enough: the colours are the same everywhere
                 panel.legend.set_visible(False)
             ax.set_title(title, fontsize=10)
+            ax.tick_params(labelsize=8)
             few_ticks(ax)  # tick text is most of a redraw's cost
             self.panels.append(panel)
-        self.figure.subplots_adjust(left=0.05, right=0.99, bottom=0.17, top=0.92, wspace=0.22)
+        height = self.figure.get_size_inches()[1]
+        # Room at the bottom, in inches: the message line, the legend rows, the x labels.
+        bottom = (0.25 + 0.22 * legend_rows + 0.45) / height
+        self.figure.subplots_adjust(left=0.06 if count > 1 else 0.1, right=0.99, bottom=bottom,
+                                    top=0.93, wspace=0.28)
+        self.legend = self.panels[0].legend
+        if below:
+            self.legend = self.figure.legend(
+                handles=self.panels[0].paths.lines, loc="lower center", ncol=_LEGEND_COLUMNS,
+                fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.25 / height),
+                handlelength=1.6, columnspacing=1.2)
 
         self.add_control("step", ipywidgets.IntSlider(
             value=int(step), min=0, max=self.steps, description="step"))
