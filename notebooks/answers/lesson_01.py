@@ -4,7 +4,7 @@ away."""
 import numpy as np
 import sympy
 
-from gradlab.functions import Objective
+from gradlab.functions import Objective, himmelblau
 from gradlab.models import LinearRegression
 from gradlab.symbolic import partial
 
@@ -102,3 +102,45 @@ def check_best_fit(w_value, b_value, data):
                                                            data.X, data.y)
         print(f"Not yet: at ({w_value:.4f}, {b_value:.4f}) the gradient is "
               f"{np.round(gradient, 4)}, not zero")
+
+
+def _stationary_near(surface, point, iterations=30):
+    """The stationary point Newton's method reaches from ``point`` (None when it does not)."""
+    q = np.array(point, dtype=float)
+    for _ in range(iterations):
+        try:
+            q = q - np.linalg.solve(surface.hessian(q), surface.gradient(q))
+        except np.linalg.LinAlgError:
+            return None
+        if not np.all(np.isfinite(q)):
+            return None
+    return q if np.linalg.norm(surface.gradient(q)) < 1e-8 else None
+
+
+def check_flat_point(point):
+    """Exercise 4: a point of Himmelblau's function where the slope is zero in every direction."""
+    if point is None:
+        print("Not yet: set flat_point to a point (x, y), e.g. one row of himmelblau().minima")
+        return
+    p = np.asarray(point, dtype=float)
+    if p.shape != (2,):
+        print(f"Not yet: a point is two numbers (x, y); yours has shape {p.shape}")
+        return
+    surface = himmelblau()
+    size = float(np.linalg.norm(surface.gradient(p)))
+    here = f"({p[0]:g}, {p[1]:g})"
+    flat = _stationary_near(surface, p)
+    if flat is not None and np.linalg.norm(flat - p) < 1e-2:
+        curvatures = np.linalg.eigvalsh(surface.hessian(flat))
+        kind = ("a minimum" if curvatures.min() > 0 else
+                "a maximum" if curvatures.max() < 0 else "a saddle point")
+        print(f"Correct: {here} is {kind} (to the decimals given): ∇f = 0 there, so the slope "
+              "|∇f| cos θ is 0 in every "
+              "direction and the curve is flat")
+    elif flat is not None and np.linalg.norm(flat - p) < 0.3:
+        print(f"Not yet: {here} is close to the flat point ({flat[0]:.3f}, {flat[1]:.3f}) but "
+              f"|∇f| is still {size:.3g} there: copy more decimals")
+    else:
+        print(f"Not yet: at {here} |∇f| = {size:.3g}, so the slope curve swings between "
+              f"−{size:.3g} and +{size:.3g}; look for a point where ∇f = 0 in "
+              "himmelblau().minima or himmelblau().saddles")
