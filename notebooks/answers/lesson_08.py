@@ -111,3 +111,157 @@ def check_wasted_epochs(value, overfit):
     else:
         direction = "too many" if number > expected else "too few"
         print(f"Not yet: {number:g} epochs is {direction}. {hint}")
+
+
+# The cases the backward check runs: (seed of the parameters, scale of the parameters, batch size).
+# The larger scale saturates some tanh units, so a missing or wrong tanh' shows.
+_BACKWARD_CASES = ((80, 1.0, 5), (81, 3.0, 12), (82, 1.0, 1), (83, 0.5, 7))
+_BLOCK_ORDER = ("dW2", "db2", "dW1", "db1")   # backpropagation's order: the output layer first
+_PARAMETER_OF = {"dW1": "W1", "db1": "b1", "dW2": "W2", "db2": "b2"}
+
+
+def _backward_variants(blocks, X, y):
+    """The right gradient blocks and the blocks typical slips give, by name."""
+    W1, b1, W2, b2 = blocks["W1"], blocks["b1"], blocks["W2"], blocks["b2"]
+    N = len(y)
+    z1 = X @ W1 + b1
+    a1 = np.tanh(z1)
+    p = 1 / (1 + np.exp(-(a1 @ W2 + b2)[:, 0]))
+    d2 = (p - y)[:, None] / N
+
+    def hidden(d_z1):
+        return {"dW1": X.T @ d_z1, "db1": d_z1.sum(axis=0)}
+
+    right = {"dW2": a1.T @ d2, "db2": d2.sum(axis=0), **hidden(d2 @ W2.T * (1 - a1**2))}
+    slips = {
+        "dW2": [(a1.T @ d2 * N, "it is N times too large: the loss is a mean, so divide p - y "
+                 "by N (average over the batch)"),
+                (a1.T @ d2 / N, "it is N times too small: did you divide by N twice (once in "
+                 "δ2 and again when averaging over the batch)?"),
+                (-(a1.T @ d2), "it has the wrong sign: δ2 is p - y, prediction minus label"),
+                (z1.T @ d2, "it uses z1 where the output layer sees a1 = tanh(z1): "
+                 "dW2 = a1ᵀ δ2")],
+        "db2": [(d2.sum(axis=0) * N, "it is N times too large: the loss is a mean, so divide "
+                 "p - y by N"),
+                (d2.sum(axis=0) / N, "it is N times too small: did you divide by N twice?"),
+                (-d2.sum(axis=0), "it has the wrong sign: δ2 is p - y, prediction minus label")],
+        "dW1": [(hidden(d2 @ W2.T)["dW1"], "did you multiply by tanh' = 1 − a1² in step 4?"),
+                (hidden(d2 @ W2.T * (1 - z1**2))["dW1"], "tanh' is 1 − a1² with a1 = tanh(z1), "
+                 "not 1 − z1²"),
+                (hidden(d2 @ W2.T * (1 - a1))["dW1"], "tanh' is 1 − a1², not 1 − a1: square a1"),
+                (X.T @ (d2 @ W2.T * (1 - a1**2)) * N, "it is N times too large: divide p - y "
+                 "by N once, in δ2")],
+        "db1": [(hidden(d2 @ W2.T)["db1"], "did you multiply by tanh' = 1 − a1² in step 4?"),
+                (hidden(d2 @ W2.T * (1 - z1**2))["db1"], "tanh' is 1 − a1² with a1 = tanh(z1), "
+                 "not 1 − z1²"),
+                ((d2 @ W2.T * (1 - a1**2)).mean(axis=0), "it is N times too small: δ1 already "
+                 "carries the 1/N, so sum it over the samples (axis 0), do not average")],
+    }
+    return right, slips
+
+
+def _backward_verdict(name, mine, right, slips, case):
+    """None when ``mine`` is the right block ``name``; else one sentence saying what is off."""
+    parameter = _PARAMETER_OF[name]
+    expected = right[name]
+    where = f"on a batch of {case[2]} sample{'s' if case[2] > 1 else ''}"
+    try:
+        mine = np.asarray(mine, dtype=float)
+    except (TypeError, ValueError):
+        return f"{name} is not an array of numbers; return it shaped like {parameter}."
+    if mine.shape != expected.shape:
+        if mine.shape == expected.T.shape and mine.ndim == 2:
+            return (f"{name} has shape {mine.shape}, the transposed shape of {parameter} "
+                    f"{expected.shape}: a gradient has its parameter's shape, so write the "
+                    "layer's input transposed times δ (Xᵀ δ, a1ᵀ δ), not δᵀ times the input.")
+        if mine.size == expected.size:
+            return (f"{name} has shape {mine.shape}, {parameter} has {expected.shape}: sum δ "
+                    "over axis 0 without keepdims (or reshape) so the update θ - η·grad keeps "
+                    "its shape.")
+        return (f"{name} has shape {mine.shape} but {parameter} has {expected.shape}: each "
+                "gradient block has the shape of its parameter.")
+    if np.allclose(mine, expected, rtol=1e-7, atol=1e-12):
+        return None
+    for wrong, cause in slips.get(name, []):
+        if np.allclose(mine, wrong, rtol=1e-7, atol=1e-12):
+            end = "" if cause.endswith("?") else "."
+            return f"{name} differs from backpropagation {where}: {cause}{end}"
+    worst = np.abs(mine - expected).max()
+    before = _BLOCK_ORDER[:_BLOCK_ORDER.index(name)]
+    fine = f" ({', '.join(before)} {'is' if len(before) == 1 else 'are'} right)" if before else ""
+    return (f"{name} differs from backpropagation {where} by up to {worst:.2g}{fine}: redo its "
+            "step in section 2, one equation at a time.")
+
+
+def check_backward(backward):
+    """Exercise 2: ``backward(params, X, y) -> (dW1, db1, dW2, db2)`` for the 2-3-1 tanh/sigmoid
+    network, against ``MLP.gradient`` on several parameter states and batches."""
+    net = MLP((2, 3, 1), activation="tanh", output="sigmoid")
+    for case in _BACKWARD_CASES:
+        seed, scale, n = case
+        rng = np.random.default_rng(seed)
+        theta = scale * net.init_params(rng)
+        theta[6:9] = rng.normal(scale=0.5, size=3)   # non-zero biases, so b1 matters too
+        theta[12] = rng.normal(scale=0.5)
+        X = rng.normal(size=(n, 2))
+        y = rng.integers(0, 2, n).astype(float)
+        blocks = net.unflatten(theta)
+        given = backward({k: v.copy() for k, v in blocks.items()}, X.copy(), y.copy())
+        if given is None:
+            print("Not yet: backward returns nothing; return the four blocks "
+                  "(dW1, db1, dW2, db2).")
+            return
+        if not isinstance(given, (tuple, list)) or len(given) != 4:
+            print("Not yet: backward should return four blocks, (dW1, db1, dW2, db2), in that "
+                  "order.")
+            return
+        mine = dict(zip(("dW1", "db1", "dW2", "db2"), given, strict=True))
+        _, slips = _backward_variants(blocks, X, y)
+        right = {"d" + k: v for k, v in net.unflatten(net.gradient(theta, X, y)).items()}
+        for name in _BLOCK_ORDER:
+            verdict = _backward_verdict(name, mine[name], right, slips, case)
+            if verdict is not None:
+                print(f"Not yet: {verdict}")
+                return
+    print("Correct")
+
+
+def xor_accuracy_by_width(train, test, seed=0, widths=(1, 2, 3, 4, 8, 16)):
+    """Held-out accuracy on xor of the trainer's own run (Adam, lr 0.03, batch 16, 100 epochs)
+    for each width, as ``{width: accuracy}``."""
+    from gradlab.optimizers import Adam
+    from gradlab.training import train_network
+
+    found = {}
+    for width in widths:
+        net = MLP((2, width, 1), activation="tanh", output="sigmoid")
+        record = train_network(net, net.init_params(np.random.default_rng([seed, 0])), train,
+                               test, Adam(lr=0.03), batch_size=16, epochs=100,
+                               rng=np.random.default_rng([seed, 1]))
+        found[width] = float(np.mean(net.predict(record.final_params, test.X) == test.y))
+    return found
+
+
+def check_xor_width(value, train, test):
+    """Exercise 5: the smallest trainer width (seed 0) that reaches 100% held-out accuracy."""
+    hint = ("In the trainer pick xor, Adam, lr 0.03, seed 0, and move the hidden-units slider "
+            "up from 1 until the message shows 100% held-out accuracy.")
+    number = _as_number(value, hint)
+    if number is None:
+        return
+    accuracy = xor_accuracy_by_width(train, test)
+    expected = min(w for w, a in accuracy.items() if a == 1.0)
+    if number == expected:
+        print("Correct")
+    elif number not in accuracy:
+        print(f"Not yet: the trainer offers {', '.join(map(str, accuracy))} hidden units, "
+              f"not {number:g}.")
+    elif number > expected:
+        print(f"Not yet: {number:g} units reach 100%, but so does a smaller width; go down "
+              "the slider.")
+    elif number == 1:
+        print(f"Not yet: one unit reaches only {100 * accuracy[1]:.0f}%: it draws one line, and "
+              "no single line separates XOR's classes.")
+    else:
+        print(f"Not yet: {number:g} units reach {100 * accuracy[int(number)]:.0f}% held-out "
+              "accuracy in this run, not 100%; try the next width.")
