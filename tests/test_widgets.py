@@ -595,7 +595,8 @@ def test_one_dim_steps_follow_gradient_descent_and_tangent(close_all):
 def test_one_dim_divergence_and_extremes(close_all):
     w = widgets.OneDimExplorer(_Cup(), start=2.0, steps=8, lr_range=(1e-3, 10.0))
     w.controls["lr"].value = 0.6  # |1 - 2.4| = 1.4: grows, leaves [-3, 3] at step 2
-    assert w.message == "x leaves the plotted window at step 2"
+    assert w.message.startswith("diverging (lr = 0.6 > 2/f″(x₀) = 0.5): f keeps growing")
+    assert w.message.endswith("x leaves the plotted window at step 2")
     assert "0.6 &gt; 2/f″(x₀) = 0.5" in w.bound_label.value
     w.controls["lr"].value = 10.0  # factor -39: |x| > 1e6 after 4 steps
     assert w.message.startswith("diverged at step 4: the step overshoots because lr = 10 > ")

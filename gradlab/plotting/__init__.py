@@ -71,6 +71,7 @@ from gradlab.plotting.trajectories import (
     RaceArtists,
     TrajectoryArtists,
     ghost_trails,
+    path_in_window,
     race,
     trajectory_lines,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "evaluate_grid",
     "few_ticks",
     "ghost_trails",
+    "path_in_window",
     "gradient_cloud",
     "gradient_field",
     "loss_curves",

@@ -47,8 +47,9 @@ class TangentLineArtists:
     df: Callable
     window: tuple
 
-    def update(self, x0: float) -> None:
-        """Move the tangent to touch the curve at ``x0``."""
+    def update(self, x0: float, name: str = "x₀") -> None:
+        """Move the tangent to touch the curve at ``x0``; ``name`` is how the text calls it
+        (``"x₃"`` for the iterate of step 3)."""
         x0 = float(x0)
         if not np.isfinite(x0):
             raise ValueError(f"x0 must be finite, got {x0!r}")
@@ -57,8 +58,8 @@ class TangentLineArtists:
         ends = np.array(self.window[0])
         self.tangent.set_data(ends, value + slope * (ends - x0))
         self.point.set_data([x0], [value])
-        self.text.set_text(f"x₀ = {format_number(x0)}   f(x₀) = {format_number(value)}   "
-                           f"slope f′(x₀) = {format_number(slope)}")
+        self.text.set_text(f"{name} = {format_number(x0)}   f({name}) = {format_number(value)}   "
+                           f"slope f′({name}) = {format_number(slope)}")
 
 
 def tangent_line(ax: Any, f: Any, df: Any, x0: float, *, window: Any = None,

@@ -99,6 +99,24 @@ class TrajectoryArtists:
             note.set_visible(True)
 
 
+def path_in_window(points: Any, window: Any) -> np.ndarray:
+    """One run's path as :func:`trajectory_lines` draws it: cut where it left ``window``.
+
+    A path that escaped ends at the window edge (or at its last point inside when it blew
+    up), so a line drawn through it never streaks across the view to points far outside.
+
+    Examples
+    --------
+    >>> path_in_window([[0.0, 0.0], [0.5, 0.0], [3.0, 0.0]], ((-1, 1), (-1, 1))).tolist()
+    [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0]]
+    """
+    runs = as_runs(points)
+    if runs.shape[1] != 1:
+        raise ValueError(f"path_in_window takes one run (steps + 1, 2), got {np.shape(points)}")
+    window = check_window(window, 2)
+    return _visible_paths(runs, window_exits(runs, window))[0]
+
+
 def _visible_paths(runs: np.ndarray, exits: Any) -> list[np.ndarray]:
     """Each run's path as drawn: up to its exit from the window when it escaped."""
     paths = []

@@ -25,12 +25,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from gradlab.colors import MESSAGE_COLORS
+from gradlab.formatting import format_number
+from gradlab.plotting import window_exits
 
 __all__ = [
     "DOWNHILL",
+    "ROUND_OFF",
     "LiveFigure",
     "default_start",
+    "exact_number",
+    "left_window_at",
     "log_slider",
+    "loss_grows",
     "position_slider",
     "runs_downhill",
 ]
@@ -113,6 +119,26 @@ def _admissible(name, control, value):
                      f"{max(numbers):g}); using {nearest:g}.")
 
 
+def _send_whole_frames(canvas):
+    """Make a web canvas (ipympl, webagg) send every frame whole, never as a diff.
+
+    A diff frame holds only the pixels that changed since the previous frame and the browser
+    paints it over what it shows. When two frames arrive close together (an immediate draw and
+    the browser's own request) the browser can drop one, and every later diff then lands on the
+    wrong picture: old text stays under new text, old paths stay on the map. A whole frame
+    always replaces the picture.
+    """
+    diff_image = getattr(canvas, "get_diff_image", None)
+    if diff_image is None or not hasattr(canvas, "_force_full"):
+        return
+
+    def whole_frame():
+        canvas._force_full = True
+        return diff_image()
+
+    canvas.get_diff_image = whole_frame
+
+
 def _png_base64(figure, dpi):
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
@@ -188,6 +214,7 @@ class LiveFigure:
                              ("toolbar_visible", False), ("resizable", False)):
             if hasattr(canvas, trait):
                 setattr(canvas, trait, value)
+        _send_whole_frames(canvas)
         self.controls: dict[str, ipywidgets.Widget] = {}
         self.png_dpi = png_dpi
         self.title = title
@@ -415,6 +442,58 @@ def runs_downhill(values, diverged_at):
     finite = values[:diverged_at]
     finite = finite[np.isfinite(finite)]
     return bool(finite.size >= 3 and finite[-1] < finite[0] and np.all(np.diff(finite[-3:]) < 0))
+
+
+#: A value smaller than this fraction of its scale is round-off of an exact 0 and shows as 0.
+ROUND_OFF = 1e-12
+
+
+def exact_number(value, scale, digits=3):
+    """:func:`~gradlab.formatting.format_number`, with round-off of an exact zero shown as 0.
+
+    ``scale`` is the size the value is measured against (a window's width, the loss at the
+    start): a value below ``ROUND_OFF × scale`` is what floating point leaves of a 0 that the
+    arithmetic promises (lr = 0.5 on x² lands on x = 0, not on 3e-319).
+
+    >>> exact_number(3.238e-319, 8.0), exact_number(-2e-15, 8.0), exact_number(0.0123, 8.0)
+    ('0', '0', '0.0123')
+    """
+    value = float(value)
+    if np.isfinite(value) and abs(value) < ROUND_OFF * abs(float(scale)):
+        value = 0.0
+    return format_number(value, digits)
+
+
+def loss_grows(values, last=5):
+    """Whether the loss grew at each of the ``last`` steps and ended above where it started.
+
+    Such a run is diverging even while its numbers are still finite.
+    """
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size < last + 1:
+        return False
+    return bool(np.all(np.diff(finite[-(last + 1):]) > 0) and finite[-1] > finite[0])
+
+
+def left_window_at(points, window):
+    """``(step, came_back)``: the step at which a path leaves ``window`` and stays outside.
+
+    ``points`` is ``(steps + 1, dim)`` or ``(steps + 1, 1, dim)``. ``step`` is the first step of
+    the final stretch outside the window (the one the path figures mark "left at step k"), or
+    ``-1`` when the path ends inside; ``came_back`` is the first step outside the window when
+    the path ends inside it anyway (``-1`` when it never left).
+    """
+    points = np.asarray(points, dtype=float)
+    runs = points if points.ndim == 3 else points[:, None, :]
+    exits = window_exits(runs, window)
+    if exits.escaped[0]:
+        return int(exits.last_inside[0]) + 1, -1
+    lows = np.array([lo for lo, _ in window])
+    highs = np.array([hi for _, hi in window])
+    with np.errstate(invalid="ignore"):
+        outside = ~np.all((runs[:, 0] >= lows) & (runs[:, 0] <= highs), axis=-1)
+    return -1, int(np.argmax(outside)) if outside.any() else -1
 
 
 def default_start(objective):

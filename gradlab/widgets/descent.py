@@ -15,13 +15,16 @@ from gradlab.colors import BLUE, MESSAGE_COLORS, VERMILLION
 from gradlab.formatting import format_number
 from gradlab.plotting import few_ticks
 from gradlab.plotting.contours import contour_map
-from gradlab.plotting.trajectories import ghost_trails, trajectory_lines
+from gradlab.plotting.trajectories import ghost_trails, path_in_window, trajectory_lines
 from gradlab.runner import run
 from gradlab.widgets.base import (
     DOWNHILL,
     LiveFigure,
     default_start,
+    exact_number,
+    left_window_at,
     log_slider,
+    loss_grows,
     position_slider,
     runs_downhill,
 )
@@ -296,16 +299,16 @@ class DescentExplorer(LiveFigure):
                 self.show_message(str(error), "error")
                 return
         self._reveal(self.controls["step"].value)
-        if rerun:
-            self._describe()
+        self._describe()
 
     def _run(self):
         optimizer = self._make_optimizer()
         self.trajectory = run(optimizer, self.objective.gradient, self._start()[None, :],
                               self.steps, value=self.objective.value,
                               record_state=self._record_state)
-        # The previous path becomes the newest ghost.
-        self.trails.push(self.trajectory.points[:, 0])
+        # The previous path becomes the newest ghost, cut at the window edge like the path
+        # itself (a ghost drawn through points far outside streaks across the map).
+        self.trails.push(path_in_window(self.trajectory.points[:, 0], self.window))
         self._update_title()
         if self.loss_ax is not None:
             self._update_loss(self.trajectory.values[:, 0])
@@ -382,13 +385,33 @@ class DescentExplorer(LiveFigure):
             self.bound_label.value = (f"stable for lr &lt; {formula} = {format_number(bound)} "
                                       "at the start")
         trajectory = self.trajectory
+        step = int(min(max(self.controls["step"].value, 0), self.steps))
+        values = trajectory.values[:, 0]
+        scale = abs(float(values[0])) if np.isfinite(values[0]) else 1.0
+        if step < self.steps:
+            # Part of the run is shown: say what the figure shows at this step, nothing later.
+            shown = trajectory.points[: step + 1, 0]
+            left, _back = left_window_at(shown, self.window)
+            diverged_at = int(trajectory.diverged_at[0])
+            if 0 <= diverged_at <= step:
+                self.show_message(f"step {step} of {self.steps}: the run diverged at step "
+                                  f"{diverged_at}", "error")
+                return
+            where = f"f = {exact_number(values[step], scale, 4)}"
+            if left >= 0:
+                where += f"; the path left the plotted window at step {left}"
+            later = (f"; the run diverges at step {diverged_at}" if diverged_at > step
+                     else " (play or drag step for the rest)")
+            self.show_message(f"step {step} of {self.steps}: {where}{later}",
+                              "warning" if diverged_at > step else "info")
+            return
         diverged_at = int(trajectory.diverged_at[0])
         if diverged_at >= 0:
             if bound is not None and lr > bound:
                 why = (f"the step overshoots because lr = {format_number(lr)} > {formula} = "
                        f"{format_number(bound)}: each step lands farther from the minimum than "
                        "the last")
-            elif runs_downhill(trajectory.values[:, 0], diverged_at):
+            elif runs_downhill(values, diverged_at):
                 why = DOWNHILL
             elif bound is not None:
                 why = (f"the surface curves more steeply along the path than at the start "
@@ -397,18 +420,29 @@ class DescentExplorer(LiveFigure):
                 why = f"the steps grew without limit at lr = {format_number(lr)}; try a smaller lr"
             self.show_message(f"diverged at step {diverged_at}: {why}", "error")
             return
-        inside = np.all([(lo <= c) & (c <= hi) for c, (lo, hi) in
-                         zip(trajectory.points[:, 0].T, self.window, strict=True)], axis=0)
-        if not inside.all():
-            left = int(np.argmin(inside))
-            self.show_message(f"the path leaves the plotted window at step {left} "
-                              "(it has not diverged; it may come back)", "warning")
+        left, came_back = left_window_at(trajectory.points[:, 0], self.window)
+        where = "" if left < 0 else f"; the path leaves the plotted window at step {left}"
+        if loss_grows(values):
+            why = ("" if bound is None or lr <= bound else
+                   f" (lr = {format_number(lr)} > {formula} = {format_number(bound)})")
+            self.show_message(
+                f"diverging{why}: f keeps growing, from {format_number(values[0], 4)} at "
+                f"step 0 to {format_number(values[-1], 4)} at step {self.steps}{where}",
+                "error")
+        elif left >= 0:
+            self.show_message(f"the path leaves the plotted window at step {left} and is "
+                              f"still outside after {self.steps} steps (f = "
+                              f"{format_number(values[-1], 4)})", "warning")
+        elif came_back >= 0:
+            self.show_message(f"the path goes outside the plotted window at step {came_back} "
+                              f"and comes back; after {self.steps} steps f = "
+                              f"{exact_number(values[-1], scale, 4)}", "warning")
         elif bound is not None and lr > bound:
             self.show_message(f"lr = {format_number(lr)} > {formula} = {format_number(bound)} "
                               "at the start: expect overshooting", "warning")
         else:
-            final = trajectory.values[-1, 0]
-            self.show_message(f"after {self.steps} steps f = {format_number(final, 4)}")
+            self.show_message(f"after {self.steps} steps f = "
+                              f"{exact_number(values[-1], scale, 4)}")
 
     def _switch_surface(self, name):
         objective = self._surface_cache.get(name)

@@ -16,14 +16,35 @@ from gradlab.plotting.derivatives import tangent_line
 from gradlab.runner import run
 from gradlab.widgets.base import (
     DOWNHILL,
+    ROUND_OFF,
     LiveFigure,
     default_start,
+    exact_number,
+    left_window_at,
     log_slider,
+    loss_grows,
     position_slider,
     runs_downhill,
 )
 
 __all__ = ["OneDimExplorer"]
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def iterate_name(step):
+    """``x₀``, ``x₁``, ... ``x₁₂``: the name of the iterate after ``step`` steps."""
+    return "x" + str(int(step)).translate(_SUBSCRIPTS)
+
+
+def _escape_lines(steps, xs, scale, side):
+    """Lines listing the iterates beyond one edge: the first two and the last two."""
+    entries = [f"{iterate_name(k)} = {exact_number(xs[k], scale)}" for k in steps]
+    if len(entries) > 4:
+        entries = [*entries[:2], "⋮", *entries[-2:]]
+    arrow = "◀ " if side == "left" else ""
+    tail = "" if side == "left" else " ▶"
+    return f"{arrow}beyond the {side} edge{tail}\n" + "\n".join(entries)
 
 
 class OneDimExplorer(LiveFigure):
@@ -33,8 +54,10 @@ class OneDimExplorer(LiveFigure):
     tangent touches the curve at the iterate the ``step`` slider shows, so its slope is the
     derivative that sets the next step ``x_{k+1} = x_k − lr · f′(x_k)``.
 
-    Controls: ``lr`` (log slider; the bound 2/f″(x₀) is shown beside it), ``x0`` (start; a
-    click on the curve sets it too), ``step`` with ``play``.
+    Controls: ``lr`` (log slider; the bound 2/f″(x₀) at the start x₀ is shown beside it),
+    ``x0`` (start; a click on the curve sets it too), ``step`` with ``play``. Iterates that
+    jump out of the window are listed at its edges (``x₅ = −12.4``), and the step that carries
+    the path out is drawn as far as the frame, so a blow-up shows as well as a message.
 
     Parameters
     ----------
@@ -85,6 +108,12 @@ class OneDimExplorer(LiveFigure):
                                      np.zeros(self.steps), np.zeros(self.steps),
                                      angles="xy", scale_units="xy", scale=1.0, width=0.004,
                                      minlength=0, color=BLUE, zorder=4)
+        # Iterates beyond the window: the jump out is drawn to the frame, the values listed.
+        self.escape_texts = {
+            side: self.ax.text(x, 0.86, "", transform=self.ax.transAxes, ha=side, va="top",
+                               fontsize=8, color=BLUE, zorder=6,
+                               bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0})
+            for side, x in (("left", 0.02), ("right", 0.98))}
         self.add_control("lr", log_slider("lr", lr, low, high))
         self.add_control("x0", position_slider("x0", start[0], *self.window[0]))
         self.add_control("step", ipywidgets.IntSlider(value=self.steps, min=0, max=self.steps,
@@ -117,50 +146,101 @@ class OneDimExplorer(LiveFigure):
         xs = self.trajectory.points[: step + 1, 0, 0]
         ys = self.trajectory.values[: step + 1, 0]
         (lo, hi), = self.window
+        width = hi - lo
+        # Round-off of an exact landing (lr · f″ = 1 on a parabola) is drawn and named as 0.
+        xs = np.where(np.abs(xs) < ROUND_OFF * width, 0.0, xs)
+        finite = np.isfinite(xs) & np.isfinite(ys)
         with np.errstate(invalid="ignore"):
-            shown = np.isfinite(xs) & (xs >= lo) & (xs <= hi)
+            shown = finite & (xs >= lo) & (xs <= hi)
         self.path.set_data(np.where(shown, xs, np.nan), np.where(shown, ys, np.nan))
-        # Arrows from each shown iterate to the next; unused arrows have zero length.
+        # Arrows from each shown iterate to the next; a jump out of the window is drawn too
+        # (the axes cut it at the frame). Unused arrows have zero length.
         tails = np.zeros((self.steps, 2))
         vectors = np.zeros((self.steps, 2))
-        both = shown[:-1] & shown[1:]
+        both = shown[:-1] & finite[1:]
         count = both.size
         tails[:count][both] = np.column_stack([xs[:-1], ys[:-1]])[both]
         vectors[:count][both] = np.column_stack([np.diff(xs), np.diff(ys)])[both]
         self.arrows.set_offsets(tails)
         self.arrows.set_UVC(vectors[:, 0], vectors[:, 1])
+        for side, beyond in (("left", finite & (xs < lo)), ("right", finite & (xs > hi))):
+            steps = np.flatnonzero(beyond)
+            self.escape_texts[side].set_text(
+                _escape_lines(steps, xs, width, side) if steps.size else "")
+            self.escape_texts[side].set_visible(bool(steps.size))
         last = int(np.flatnonzero(shown)[-1]) if shown.any() else 0
-        self.tangent.update(float(xs[last]) if shown.any() else self.controls["x0"].value)
+        x_last = float(xs[last]) if shown.any() else self.controls["x0"].value
+        self.tangent.update(x_last, iterate_name(last))
 
     def _describe(self):
         lr, bound = self.controls["lr"].value, self.bound
-        if lr > bound:
+        x0 = np.array([self.controls["x0"].value])
+        if not np.isfinite(bound):
+            curvature = float(np.asarray(self.objective.hessian(x0)).reshape(-1)[0])
+            self.bound_label.value = (
+                f"no curvature bound at the start: f″(x₀) = {format_number(curvature)} ≤ 0, "
+                "the curve bends down there")
+        elif lr > bound:
             self.bound_label.value = (
                 f'<b style="color:{MESSAGE_COLORS["warning"]}">lr = {format_number(lr)} &gt; '
                 f"2/f″(x₀) = {format_number(bound)}: steps overshoot</b>")
         else:
-            self.bound_label.value = f"stable for lr &lt; 2/f″(x₀) = {format_number(bound)}"
-        diverged_at = int(self.trajectory.diverged_at[0])
-        xs = self.trajectory.points[:, 0, 0]
+            self.bound_label.value = (f"stable for lr &lt; 2/f″(x₀) = {format_number(bound)} "
+                                      "at the start x₀")
+        trajectory = self.trajectory
         (lo, hi), = self.window
-        with np.errstate(invalid="ignore"):
-            outside = ~((xs >= lo) & (xs <= hi))
+        width = hi - lo
+        values = trajectory.values[:, 0]
+        scale = abs(float(values[0])) if np.isfinite(values[0]) else 1.0
+        diverged_at = int(trajectory.diverged_at[0])
+        step = int(min(max(self.controls["step"].value, 0), self.steps))
+        xs = trajectory.points[:, 0, 0]
+        if step < self.steps:
+            if 0 <= diverged_at <= step:
+                self.show_message(f"step {step} of {self.steps}: the run diverged at step "
+                                  f"{diverged_at}", "error")
+                return
+            name = iterate_name(step)
+            where = (f"{name} = {exact_number(xs[step], width, 4)}, "
+                     f"f({name}) = {exact_number(values[step], scale, 4)}")
+            left, _back = left_window_at(trajectory.points[: step + 1, 0], self.window)
+            if left >= 0:
+                where += f"; x left the plotted window at step {left}"
+            later = (f"; the run diverges at step {diverged_at}" if diverged_at > step
+                     else " (play or drag step for the rest)")
+            self.show_message(f"step {step} of {self.steps}: {where}{later}",
+                              "warning" if diverged_at > step else "info")
+            return
         if diverged_at >= 0:
             if lr > bound:
-                why = (f"the step overshoots because lr = {format_number(lr)} > 2/f″ = "
+                why = (f"the step overshoots because lr = {format_number(lr)} > 2/f″(x₀) = "
                        f"{format_number(bound)}")
-            elif runs_downhill(self.trajectory.values[:, 0], diverged_at):
+            elif runs_downhill(values, diverged_at):
                 why = DOWNHILL
             else:
                 why = "the steps grew without limit; try a smaller lr"
             self.show_message(f"diverged at step {diverged_at}: {why}", "error")
-        elif outside.any():
-            self.show_message(f"x leaves the plotted window at step {int(np.argmax(outside))}",
-                              "warning")
+            return
+        left, came_back = left_window_at(trajectory.points[:, 0], self.window)
+        where = "" if left < 0 else f"; x leaves the plotted window at step {left}"
+        last = iterate_name(self.steps)
+        if loss_grows(values):
+            why = "" if lr <= bound else (f" (lr = {format_number(lr)} > 2/f″(x₀) = "
+                                          f"{format_number(bound)})")
+            self.show_message(
+                f"diverging{why}: f keeps growing, from {format_number(values[0], 4)} at step 0 "
+                f"to {format_number(values[-1], 4)} at step {self.steps}{where}", "error")
+        elif left >= 0:
+            self.show_message(f"x leaves the plotted window at step {left} and is still "
+                              f"outside after {self.steps} steps ({last} = "
+                              f"{format_number(xs[-1], 4)})", "warning")
         else:
-            x, value = xs[-1], self.trajectory.values[-1, 0]
-            self.show_message(f"after {self.steps} steps x = {format_number(x, 4)}, "
-                              f"f(x) = {format_number(value, 4)}")
+            note = ("" if came_back < 0 else
+                    f"x goes outside the plotted window at step {came_back} and comes back; ")
+            self.show_message(f"{note}after {self.steps} steps {last} = "
+                              f"{exact_number(xs[-1], width, 4)}, f({last}) = "
+                              f"{exact_number(values[-1], scale, 4)}",
+                              "warning" if note else "info")
 
     def _on_click(self, event):
         if event.inaxes is not self.ax or event.xdata is None or event.button != 1:

@@ -94,9 +94,19 @@ class OptimizerStateExplorer(DescentExplorer):
     def _reveal(self, step):
         super()._reveal(step)
         k = int(min(max(step, 0), self.steps - 1))
+        name = self.controls["optimizer"].value
+        diverged_at = int(self.trajectory.diverged_at[0])
+        if 0 <= diverged_at <= k + 1:
+            # No state to show: the runner stops a run whose numbers pass ±10⁶ or overflow.
+            self.state_text.set_text(
+                f"The run diverged at step {diverged_at}:\nits numbers grew past 10⁶ "
+                f"or overflowed,\nso there is no update {k} → {k + 1}.\n\n"
+                + (f"Drag step below {diverged_at - 1} to read\nthe updates before it."
+                   if diverged_at >= 2 else "Try a smaller lr."))
+            self.state_ax.set_title(f"{name}: step {k} → {k + 1}", fontsize=10)
+            return
         self.state_text.set_text(_state_table(self.state_at(step), self._variables()))
-        self.state_ax.set_title(f"{self.controls['optimizer'].value}: step {k} → {k + 1} "
-                                f"(t = {k + 1})", fontsize=10)
+        self.state_ax.set_title(f"{name}: step {k} → {k + 1} (t = {k + 1})", fontsize=10)
 
     def _variables(self):
         names = getattr(self.objective, "variables", None)
