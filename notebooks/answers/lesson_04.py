@@ -3,7 +3,7 @@ the answers away."""
 
 import numpy as np
 
-from gradlab.functions import grid_of_starts, styblinski_tang
+from gradlab.functions import Objective, grid_of_starts, rastrigin, styblinski_tang
 from gradlab.optimizers import SGD
 from gradlab.plotting import basin_labels
 from gradlab.runner import run
@@ -77,3 +77,17 @@ def check_plateau_steps(k, plateau):
         return int(record.steps_to_reach(0.1)[0])
 
     _report(k, plateau_steps, 0, "")
+
+
+def check_rastrigin_centre(share):
+    """Exercise 4: the share of a 50 x 50 grid over [-2.5, 2.5]² that plain descent
+    (lr = 0.002, 1000 steps) takes to Rastrigin's centre, with the 25 integer points as minima."""
+    def centre_share():
+        points = [(i, j) for i in range(-2, 3) for j in range(-2, 3)]
+        ras = Objective.from_expr(rastrigin().expr, window=[(-2.5, 2.5), (-2.5, 2.5)],
+                                  minima=points)
+        record = run(SGD(lr=0.002), ras.gradient, grid_of_starts(ras.window, 50), 1000)
+        return float(np.mean(basin_labels(record.final_points, ras.minima)
+                             == points.index((0, 0))))
+
+    _report(share, centre_share, 0.002, " (give a fraction between 0 and 1)")
