@@ -126,3 +126,13 @@ def test_legend_inside_the_first_panel_on_request():
     assert not widget.panels[1].legend.get_visible()
     assert widget.legend is widget.panels[0].legend
     widget.close()
+
+
+def test_escapes_are_crosses_without_notes():
+    paths = {"A": np.array([[0.0, 0.0], [1.0, 1.0], [5.0, 5.0]]),
+             "B": np.array([[0.0, 0.0], [-1.0, 1.0], [-5.0, 5.0]])}
+    widget = RaceExplorer({"saddle": (saddle(), paths)})
+    widget.set(step=2)
+    assert len(widget.panels[0].paths.exits.get_offsets()) == 2
+    assert not any(note.get_visible() for note in widget.panels[0].paths.notes)
+    widget.close()

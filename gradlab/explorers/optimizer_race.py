@@ -121,6 +121,10 @@ class RaceExplorer(LiveFigure):
 
     Notes
     -----
+    A path that leaves its panel is marked with a cross where it left, without the "left at
+    step k" note of :func:`gradlab.plotting.trajectory_lines`: in panels this narrow the notes of
+    several escaping paths overlap.
+
     Moving the slider only reveals stored points (``RaceArtists.update``) and rewrites a text;
     nothing is recomputed, so Play stays smooth. A panel whose race is shorter than the slider
     shows its whole race.
@@ -189,6 +193,8 @@ class RaceExplorer(LiveFigure):
                 self.panels, self._races, strict=True):
             own = min(step, runs.shape[0] - 1)
             panel.update(own)
+            for note in panel.paths.notes:  # the crosses mark escapes; notes would overlap
+                note.set_visible(False)
             index, best = _leader(values, own)
             leaders.append(f"{title}: " + ("none finite" if index is None
                                            else f"{names[index]} {best:.3g}"))
