@@ -121,3 +121,52 @@ def check_day_bound(value, first_X):
         print(f"Not yet: {number:.3g} looks like an eigenvalue, not the bound 2 / λmax.")
     else:
         print(f"Not yet: {number:.3g} is {_direction(number, expected)}. {hint}")
+
+
+#: The rates the recommender check and solution try: four per decade, 0.1 to 100.
+RATE_GRID = np.geomspace(0.1, 100.0, 13)
+RECOMMENDER_BATCHES = (32, 128, 512, 2048)
+
+
+def recommender_converges(model, start, rtrain, rtest, lr, batch_size, epochs=30):
+    """True when the explorer's run (plain SGD, shuffling seed 0) stays finite for ``epochs``."""
+    from gradlab.optimizers import SGD
+    from gradlab.training import train_network
+
+    run = train_network(model, start, rtrain, rtest, SGD(lr=float(lr)), batch_size=batch_size,
+                        epochs=epochs, rng=np.random.default_rng(0))
+    return run.diverged_at < 0
+
+
+def check_largest_rates(rates, model, start, rtrain, rtest):
+    """Exercise 4: ``rates`` maps each batch size (32, 128, 512, 2048) to the largest learning
+    rate that still converges in the explorer; right when it converges and a rate a quarter
+    decade larger (× 10^0.25 ≈ 1.78) diverges."""
+    if rates is None or not hasattr(rates, "get"):
+        print("Not yet: give a dict {batch size: largest converging rate}, e.g. "
+              "{32: 1.0, 128: ..., 512: ..., 2048: ...}.")
+        return
+    missing = [b for b in RECOMMENDER_BATCHES if rates.get(b) is None]
+    if missing:
+        print(f"Not yet: no rate for batch size {', '.join(map(str, missing))}; try the "
+              "explorer's lr slider at each batch size until the message reports divergence.")
+        return
+    step = 10 ** 0.25
+    for batch in RECOMMENDER_BATCHES:
+        try:
+            lr = float(rates[batch])
+        except (TypeError, ValueError):
+            print(f"Not yet: the rate for batch {batch}, {rates[batch]!r}, is not a number.")
+            return
+        if not lr > 0:
+            print(f"Not yet: the rate for batch {batch} must be positive, got {lr:g}.")
+            return
+        if not recommender_converges(model, start, rtrain, rtest, lr, batch):
+            print(f"Not yet: at batch {batch}, η = {lr:.3g} diverges within 30 epochs; the "
+                  "largest converging rate is smaller.")
+            return
+        if recommender_converges(model, start, rtrain, rtest, lr * step, batch):
+            print(f"Not yet: at batch {batch}, η = {lr * step:.3g} (a quarter decade above "
+                  f"your {lr:.3g}) still converges; go higher.")
+            return
+    print("Correct")
