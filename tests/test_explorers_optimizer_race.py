@@ -1,6 +1,7 @@
 """RaceExplorer: revealed paths match the given runs, no new artists, clear errors."""
 
 import matplotlib
+import matplotlib.text
 
 matplotlib.use("Agg")
 
@@ -109,6 +110,9 @@ def test_default_figure_fits_a_934_px_output(count):
                            for title, objective in surfaces})
     width, height = widget.figure.get_size_inches() * widget.figure.dpi
     assert width <= 934
+    texts = [t for t in widget.figure.findobj(matplotlib.text.Text)
+             if t.get_visible() and t.get_text()]
+    assert min(t.get_fontsize() for t in texts) >= 8
     # one legend under the panels names every optimizer once; the panels show none
     assert [t.get_text() for t in widget.legend.get_texts()] == names
     assert not any(panel.legend.get_visible() for panel in widget.panels)
