@@ -39,15 +39,15 @@ def noise_floor_at_half_the_rate():
     return {
         "answer": "it drops to roughly half",
         "explanation": (
-            "Per step, the kicks add about γ² × (noise) to the squared distance from the "
-            "minimum, and the pull back removes about γ × (that distance²). They balance "
-            "where the distance² is proportional to γ. So halving γ roughly halves the floor "
+            "Per step, the kicks add about η² × (noise) to the squared distance from the "
+            "minimum, and the pull back removes about η × (that distance²). They balance "
+            "where the distance² is proportional to η. So halving η roughly halves the floor "
             "— and doubles the number of steps needed to get down to it. The runs below "
             "measure it."),
         "hints": {
             "it drops to roughly a quarter": (
-                "Each kick's square is γ² times the noise — but the pull back to the minimum "
-                "also weakens with γ."),
+                "Each kick's square is η² times the noise — but the pull back to the minimum "
+                "also weakens with η."),
             "it stays the same": "Smaller steps mean smaller kicks.",
             "it disappears": "Only a rate that keeps shrinking removes the floor.",
         },
