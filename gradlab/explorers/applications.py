@@ -196,7 +196,7 @@ class DigitsExplorer(_EpochExplorer):
     """
 
     def __init__(self, model, train, test, *, lr=0.5, lr_range=(1e-3, 100.0), batch_size=32,
-                 epochs=30, seed=0, start=None, figsize=(9.4, 3.7), dpi=100, png_dpi=72):
+                 epochs=30, seed=0, start=None, figsize=(9.2, 3.7), dpi=100, png_dpi=72):
         if getattr(model, "n_features", None) != 64 or getattr(model, "n_classes", None) != 10:
             raise ValueError(f"model must be SoftmaxRegression(64, 10); got {model!r}")
         start = np.zeros(model.dim) if start is None else start
@@ -298,7 +298,7 @@ class RecommenderExplorer(_EpochExplorer):
 
     def __init__(self, model, train, test, *, start, baselines=None, floor=None, lr=1.0,
                  lr_range=(1e-2, 100.0), batch_size=32, epochs=30, seed=0,
-                 figsize=(9.4, 3.7), dpi=100, png_dpi=72):
+                 figsize=(9.2, 3.7), dpi=100, png_dpi=72):
         self.baselines = dict(baselines or {})
         self.floor = None if floor is None else float(floor)
         super().__init__(model, train, test, lr=lr, lr_range=lr_range, batch_size=batch_size,
@@ -320,7 +320,7 @@ class RecommenderExplorer(_EpochExplorer):
             self.ax_rmse.axhline(self.floor, color="k", ls=":", lw=1,
                                  label=f"noise floor ({self.floor:.2f})")
         self.ax_rmse.set(xlim=(0, self.epochs), xlabel="epoch", ylabel="RMSE")
-        self.ax_rmse.legend(loc="center right", fontsize=7)
+        self.ax_rmse.legend(loc="center right", fontsize=8)
         truth = np.asarray(test.y)
         span = float(np.abs(truth).max()) * 1.15
         self.span = span
@@ -394,7 +394,7 @@ class AnomalyExplorer(_EpochExplorer):
 
     def __init__(self, model, train, test, *, start, quantile=0.95, lr=0.03,
                  lr_range=(1e-4, 1.0), batch_size=32, epochs=30, seed=0,
-                 figsize=(9.4, 3.7), dpi=100, png_dpi=72):
+                 figsize=(9.2, 3.7), dpi=100, png_dpi=72):
         if not (isinstance(quantile, numbers.Real) and 0 < quantile < 1):
             raise ValueError(f"quantile must be a number in (0, 1); got {quantile!r}")
         self.quantile = float(quantile)
@@ -422,7 +422,7 @@ class AnomalyExplorer(_EpochExplorer):
         self.ax_score.scatter([], [], s=8, color=BLUE, label="normal")
         self.ax_score.plot([], [], "k--", lw=1, label=f"threshold ({100 * self.quantile:g}% "
                                                       "of training scores below)")
-        self.ax_score.legend(loc="upper left", fontsize=7, framealpha=0.85)
+        self.ax_score.legend(loc="upper left", fontsize=8, framealpha=0.85)
         few_ticks(self.ax_loss, self.ax_score)
         with np.errstate(all="ignore"):
             self._apply({"lr": lr})
@@ -492,7 +492,7 @@ class TrendExplorer(LiveFigure):
     batch_sizes = (10, 100, 1000, 10000)
 
     def __init__(self, seed, n_rows, chunk_rows, *, exact, sample, lr=0.3,
-                 lr_range=(1e-4, 10.0), batch_size=1000, passes=1, figsize=(9.4, 3.7),
+                 lr_range=(1e-4, 10.0), batch_size=1000, passes=1, figsize=(9.2, 3.7),
                  dpi=100, png_dpi=72):
         self.seed = check_int("seed", seed, minimum=0)
         self.n_rows = check_int("n_rows", n_rows)
@@ -512,6 +512,10 @@ class TrendExplorer(LiveFigure):
         (self.err_line,) = self.ax_err.plot([], [], color=BLUE, marker="o", markersize=2)
         self.ax_err.set(xscale="log", yscale="log", xlabel="rows seen",
                         ylabel="|θ − θ_exact|")
+        # Limits before the first Train: an empty log axis has none and cannot be drawn.
+        self.ax_err.set_xlim(1, 3 * self.n_rows)
+        self.ax_err.set_ylim(1e-3, 10)
+        few_ticks(self.ax_err)
         t_sample, y_sample = (np.asarray(a, dtype=float) for a in sample)
         self.ax_fit.scatter(t_sample, y_sample, s=3, color="0.7", label="sample of rows")
         self.t_grid = np.linspace(0, 1, 400)
@@ -522,7 +526,7 @@ class TrendExplorer(LiveFigure):
                                             lw=1.2, label="mini-batch SGD")
         self.ax_fit.set(xlabel="t (10 years)", ylabel="y",
                         ylim=(np.quantile(y_sample, 0.005) - 1, np.quantile(y_sample, 0.995) + 1))
-        self.ax_fit.legend(loc="upper left", fontsize=7)
+        self.ax_fit.legend(loc="upper left", fontsize=8)
         few_ticks(self.ax_fit)
         self.add_control("lr", log_slider("lr", lr, *lr_range))
         self.add_control("batch", ipywidgets.SelectionSlider(

@@ -109,7 +109,7 @@ class BasinExplorer(LiveFigure):
     """
 
     def __init__(self, objective, *, surfaces=None, grid=60, steps=200, lr=None, lr_range=None,
-                 momentum=0.0, start=None, tolerance=0.05, figsize=(9.5, 4.4), dpi=100,
+                 momentum=0.0, start=None, tolerance=0.05, figsize=(9.2, 4.4), dpi=100,
                  png_dpi=72):
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
                          title=f"BasinExplorer: {getattr(objective, 'name', 'surface')}")

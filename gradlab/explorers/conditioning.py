@@ -89,7 +89,7 @@ class ConditioningExplorer(LiveFigure):
 
     def __init__(self, *, condition_number=10.0, lr=0.17, angle=math.pi / 6, scale=1.0,
                  start=(-2.4, 1.6), steps=30, lr_range=(1e-3, 3.0), kappa_range=(1.0, 100.0),
-                 window=3.0, levels=8, figsize=(9.5, 4.3), dpi=100, png_dpi=72):
+                 window=3.0, levels=8, figsize=(9.2, 4.3), dpi=100, png_dpi=72):
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
                          title="ConditioningExplorer: learning rate vs condition number")
         self.angle, self.scale = float(angle), float(scale)
@@ -160,7 +160,7 @@ class ConditioningExplorer(LiveFigure):
         self.rate_ax.set_ylim(0, 2)
         self.rate_ax.set_xlabel("learning rate η")
         self.rate_ax.set_ylabel("error factor per step")
-        self.rate_ax.legend(loc="lower left", fontsize=7.5, framealpha=0.85)
+        self.rate_ax.legend(loc="lower left", fontsize=8, framealpha=0.85)
         few_ticks(self.rate_ax)
 
         self.add_control("lr", lr_slider)

@@ -118,7 +118,7 @@ class DirectionExplorer(LiveFigure):
         The gradient's angle ``φ`` in degrees (``nan`` where the gradient is zero).
     """
 
-    def __init__(self, objective, *, point=(1.0, 1.0), angle=0.0, h=1e-5, figsize=(9.5, 3.9),
+    def __init__(self, objective, *, point=(1.0, 1.0), angle=0.0, h=1e-5, figsize=(9.2, 3.9),
                  dpi=100, png_dpi=72):
         if getattr(objective, "dim", None) != 2:
             raise ValueError(f"DirectionExplorer needs a two-variable objective, got dim = "

@@ -99,7 +99,7 @@ class DecayingRateExplorer(LiveFigure):
 
     def __init__(self, X, y, *, seed, start, window, batch_size=1, lr=0.1, decay_rate=0.05,
                  lr_range=(1e-3, 2.0), decay_range=(1e-4, 1.0), steps=300, resolution=80,
-                 figsize=(9.5, 4.0), dpi=100, png_dpi=72):
+                 figsize=(9.2, 4.0), dpi=100, png_dpi=72):
         X, y = check_line_data(X, y)
         check_int("seed", seed, minimum=0)
         check_int("steps", steps)

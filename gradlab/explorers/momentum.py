@@ -85,7 +85,7 @@ class MomentumExplorer(LiveFigure):
     """
 
     def __init__(self, objective, *, start, steps=100, lr=None, momentum=0.9, nesterov=False,
-                 lr_range=None, resolution=180, figsize=(12.0, 4.2), dpi=100, png_dpi=72):
+                 lr_range=None, resolution=180, figsize=(9.2, 4.6), dpi=100, png_dpi=72):
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
                          title=f"MomentumExplorer: {getattr(objective, 'name', 'bowl')}")
         matrix = getattr(objective, "matrix", None)
@@ -131,7 +131,7 @@ class MomentumExplorer(LiveFigure):
         self.ax = self.figure.add_subplot(1, 3, 1)
         self.comp_ax = self.figure.add_subplot(1, 3, 2)
         self.map_ax = self.figure.add_subplot(1, 3, 3)
-        self.figure.subplots_adjust(left=0.05, right=0.97, bottom=0.24, top=0.88, wspace=0.38)
+        self.figure.subplots_adjust(left=0.07, right=0.92, bottom=0.22, top=0.86, wspace=0.5)
 
         # panel 1: contours, eigen-directions, paths
         contour_map(self.ax, objective, resolution=120, levels=14)
@@ -149,7 +149,7 @@ class MomentumExplorer(LiveFigure):
         self.paths.lines[1].set_alpha(0.6)
         # Built once; _apply renames the first entry after the method instead of a new legend.
         self.path_legend = self.ax.legend(handles=self.paths.lines, loc="lower left",
-                                          fontsize=7, framealpha=0.85)
+                                          fontsize=8, framealpha=0.85)
 
         # panel 2: components
         k = np.arange(self.steps + 1)
@@ -172,7 +172,7 @@ class MomentumExplorer(LiveFigure):
         self.comp_ax.set_xlim(0, self.steps)
         self.comp_ax.set_xlabel("step k")
         self.comp_ax.set_ylabel("|error along eigenvector i|")
-        self.comp_ax.legend(loc="lower left", fontsize=7, framealpha=0.85)
+        self.comp_ax.legend(loc="lower left", fontsize=8, framealpha=0.85)
 
         # panel 3: the map (two precomputed variants; the checkbox swaps their visibility)
         self.map_ax.set_xscale("log")
@@ -187,7 +187,7 @@ class MomentumExplorer(LiveFigure):
             contours = self.map_ax.contour(self.map_lrs, betas, tenfold.filled(1e4),
                                            levels=[10, 30, 100], colors="white",
                                            linewidths=0.7, zorder=1)
-            self.map_ax.clabel(contours, fmt="%d", fontsize=7)
+            self.map_ax.clabel(contours, fmt="%d", fontsize=8)
             edge = stable_lr_limit(lam_max, betas, flag)
             (edge_line,) = self.map_ax.plot(edge, betas, color="black", linewidth=1.6, zorder=2,
                                             label="edge of stability")
@@ -216,7 +216,7 @@ class MomentumExplorer(LiveFigure):
         self.map_ax.set_xlabel("learning rate η (log)")
         self.map_ax.set_ylabel("momentum β")
         self.map_ax.legend(handles=[self.marker, *self.map_lines[False][1:]],
-                           loc="upper left", fontsize=6.5, framealpha=0.85)
+                           loc="upper left", fontsize=8, framealpha=0.85)
         # Tick text is most of a redraw's cost: few ticks, plain labels (no mathtext powers).
         few_ticks(self.ax, self.comp_ax, self.map_ax)
         colorbar.ax.yaxis.set_major_locator(LogLocator(numticks=4))
@@ -275,11 +275,12 @@ class MomentumExplorer(LiveFigure):
         method = "Nesterov" if nesterov and beta > 0 else ("heavy ball" if beta > 0 else "GD")
         self.paths.lines[0].set_label(method)
         self.path_legend.get_texts()[0].set_text(method)
-        self.ax.set_title(f"{method}: lr = {format_number(lr)}, β = {beta:.3g}", fontsize=10)
-        self.comp_ax.set_title(f"rate ρ = max(ρ₁, ρ₂) = {format_number(self.rate, 4)}", fontsize=10)
+        self.ax.set_title(f"{method}:\nlr = {format_number(lr)}, β = {beta:.3g}", fontsize=9)
+        self.comp_ax.set_title(f"rate ρ = max(ρ₁, ρ₂)\n= {format_number(self.rate, 4)}",
+                               fontsize=9)
         best_lr, best_beta, best_rate = self.best[nesterov]
         variant = "Nesterov" if nesterov else "heavy ball"
-        self.map_ax.set_title(f"{variant} best: lr = {format_number(best_lr)}, β = "
+        self.map_ax.set_title(f"{variant} best:\nlr = {format_number(best_lr)}, β = "
                               f"{best_beta:.2f}, ρ = {format_number(best_rate)}", fontsize=9)
         self._describe(lr, beta, nesterov, method)
 

@@ -159,7 +159,7 @@ class SliceExplorer(LiveFigure):
         ``(∂f/∂x, ∂f/∂y)`` at the point (the objective's symbolic gradient).
     """
 
-    def __init__(self, objective, *, point=(1.0, 1.0), resolution=120, figsize=(10.0, 3.6),
+    def __init__(self, objective, *, point=(1.0, 1.0), resolution=120, figsize=(9.2, 3.6),
                  dpi=100, png_dpi=72):
         if getattr(objective, "dim", None) != 2:
             raise ValueError(f"SliceExplorer needs a two-variable objective, got dim = "

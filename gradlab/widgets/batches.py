@@ -129,9 +129,9 @@ class BatchSizeExplorer(LiveFigure):
         keep = [i for i, label in enumerate(labels)
                 if label in ("full batch", "mini-batch", "mini-batch gradients", "full gradient")]
         self.ax.legend([handles[i] for i in keep], [labels[i] for i in keep],
-                       loc="upper right", fontsize=7, framealpha=0.8)
+                       loc="upper right", fontsize=8, framealpha=0.8)
         self.ax.text(0.01, 0.01, "arrows: steps −lr·g of each batch, to a fixed scale",
-                     transform=self.ax.transAxes, fontsize=7, color="white", va="bottom")
+                     transform=self.ax.transAxes, fontsize=8, color="white", va="bottom")
         self.add_control("batch", ipywidgets.SelectionSlider(
             options=sizes, value=int(batch_size), description="batch size"))
         self.add_control("lr", log_slider("lr", lr, lr_low, lr_high))

@@ -136,7 +136,7 @@ class DescentExplorer(LiveFigure):
 
     def __init__(self, objective, optimizers=None, *, optimizer=None, start=None, steps=50,
                  lr=None, lr_range=None, hyperparameters=None, surfaces=None, max_ghosts=4,
-                 resolution=120, figsize=(9.5, 4.2), dpi=100, png_dpi=72):
+                 resolution=120, figsize=(9.2, 4.2), dpi=100, png_dpi=72):
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
                          title=f"{type(self).__name__}: {getattr(objective, 'name', 'surface')}")
         if getattr(objective, "dim", 2) != 2:
