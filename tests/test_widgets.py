@@ -22,6 +22,7 @@ import pytest
 
 from gradlab import widgets
 from gradlab.widgets import LiveFigure, PredictRevealCheck, batches, descent, log_slider
+from gradlab.widgets.base import LogSlider
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -157,7 +158,7 @@ def test_ipympl_canvas_is_the_view_and_the_bundle_still_has_a_png():
 
 def test_log_slider_range_and_bad_range():
     s = log_slider("lr", 0.01, 1e-4, 1.0)
-    assert (s.min, s.max, s.base) == (-4.0, 0.0, 10)
+    assert (s.low, s.high, s.value, s.label) == (1e-4, 1.0, 0.01, "0.01")
     s.value = 5.0  # beyond the top: clipped like a mouse drag
     assert s.value == pytest.approx(1.0)
     with pytest.raises(ValueError, match="need 0 < low < high"):
@@ -683,14 +684,14 @@ def test_batch_cloud_shrinks_to_the_full_gradient(close_all, line_data, monkeypa
 def test_batch_extremes_and_bad_input(close_all, line_data):
     X, y = line_data
     w = widgets.BatchSizeExplorer(X, y, seed=0, batch_size=4, lr=0.1, lr_range=(1e-3, 50.0))
-    assert (w.controls["lr"].min, w.controls["lr"].max) == pytest.approx((-3, np.log10(50)))
+    assert (w.controls["lr"].low, w.controls["lr"].high) == (1e-3, 50.0)
     w.set(batch=0)
     assert w.controls["batch"].value == 1
     assert w.message.startswith("batch = 0 is not possible (allowed 1 to 40); using 1.")
     w.set(batch=500)
     assert w.controls["batch"].value == 40
     assert "using 40." in w.message
-    top = 10 ** w.controls["lr"].max
+    top = w.controls["lr"].high
     w.set(lr=top)
     assert "diverged at step" in w.message and "2/λmax" in w.message
     with pytest.raises(ValueError, match="batch_size must be an integer from 1 to the 40"):
@@ -760,12 +761,14 @@ def test_central_differences_second_order():
 def test_every_slider_extreme_gives_a_picture_and_a_message(close_all, optimizer):
     w = widgets.DescentExplorer(_Bowl(), optimizer=optimizer, steps=15, lr=0.05)
     sliders = [name for name, c in w.controls.items()
-               if hasattr(c, "min") and c.layout.display != "none" and name != "step"]
+               if (hasattr(c, "min") or isinstance(c, LogSlider))
+               and c.layout.display != "none" and name != "step"]
     assert "lr" in sliders and "x0" in sliders
     for name in sliders:
         control = w.controls[name]
-        for end in (control.min, control.max):
-            value = control.base**end if isinstance(control, ipywidgets.FloatLogSlider) else end
+        ends = ((control.low, control.high) if isinstance(control, LogSlider)
+                else (control.min, control.max))
+        for value in ends:
             w.set(**{name: value})
             assert w.message, (name, value)
             w.figure.canvas.draw()  # no exception, and RuntimeWarnings are errors here

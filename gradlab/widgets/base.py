@@ -16,6 +16,7 @@ import contextlib
 import html
 import io
 import math
+import numbers
 import textwrap
 import time
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from collections.abc import Mapping
 import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
+import traitlets
 
 from gradlab.colors import MESSAGE_COLORS
 from gradlab.formatting import format_number
@@ -35,7 +37,9 @@ __all__ = [
     "default_start",
     "exact_number",
     "left_window_at",
+    "LogSlider",
     "log_slider",
+    "round_values",
     "loss_grows",
     "position_slider",
     "runs_downhill",
@@ -49,8 +53,89 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _DRAW_GAP = 0.1
 
 
-def log_slider(description, value, low, high, *, readout_format=".3g", steps_per_decade=50):
-    """A slider whose position is the base-10 logarithm of its value.
+#: Mantissas of the values a log slider stops at, per decade: steps of 0.5 from 10 to 20,
+#: then whole numbers to 99 (two significant digits, and 11.5, 12.5, ...).
+_MANTISSAS = (*(10 + 0.5 * i for i in range(20)), *range(20, 100))
+
+
+def _decimal(mantissa, exponent):
+    """``mantissa × 10**exponent`` as the float a learner would type (``1.5e-3`` is 0.0015)."""
+    return float(f"{mantissa:g}e{exponent}")
+
+
+def _label(value):
+    """The shortest text that reads back as exactly ``value``."""
+    for digits in (3, 4, 6, 9, 12, 17):
+        text = format_number(value, digits)
+        if float(text) == value:
+            return text
+    return repr(value)
+
+
+def round_values(low, high, *, near=()):
+    """The values a log slider over ``[low, high]`` stops at, ascending.
+
+    Two significant digits per decade (``0.1, 0.105, 0.11, 0.115, ..., 0.2, 0.21, ..., 0.99``
+    then ``1, 1.05, ...``), the ends ``low`` and ``high``, and three significant digits within
+    5 % of each value in ``near`` (a stability bound: ``1.02`` next to the bound 1).
+
+    >>> values = round_values(0.1, 1.0)
+    >>> len(values), values[:4], 0.13 in values, 0.95 in values, 1.02 in values
+    (101, [0.1, 0.105, 0.11, 0.115], True, True, False)
+    >>> 1.02 in round_values(0.1, 2.0, near=[1.0])
+    True
+    """
+    low, high = float(low), float(high)
+    values = {low, high}
+    for exponent in range(math.floor(math.log10(low)) - 2, math.ceil(math.log10(high)) + 1):
+        values.update(v for m in _MANTISSAS if low <= (v := _decimal(m / 10, exponent)) <= high)
+    for centre in near:
+        centre = float(centre)
+        if not (np.isfinite(centre) and centre > 0):
+            continue
+        exponent = math.floor(math.log10(centre)) - 2
+        first = math.ceil(0.95 * centre / 10**exponent)
+        last = math.floor(1.05 * centre / 10**exponent)
+        values.update(v for k in range(first, last + 1)
+                      if low <= (v := _decimal(k, exponent)) <= high)
+    return sorted(values)
+
+
+class LogSlider(ipywidgets.SelectionSlider):
+    """A slider over round values spaced evenly on a log scale (see :func:`log_slider`).
+
+    Its readout is the exact value the figure uses. ``low`` and ``high`` are its ends. A value
+    set from code lands where a mouse could put it: clipped to the ends, then on the nearest
+    position (on a log scale).
+    """
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value = proposal.value
+        if isinstance(value, numbers.Real) and math.isfinite(value) and self._options_values:
+            values = np.asarray(self._options_values, dtype=float)
+            clipped = min(max(float(value), values[0]), values[-1])
+            value = float(values[np.argmin(np.abs(np.log(values) - math.log(clipped)))])
+        return super()._validate_value(traitlets.Bunch(owner=self, trait=proposal.trait,
+                                                       value=value))
+
+    @property
+    def low(self):
+        return self.options[0][1]
+
+    @property
+    def high(self):
+        return self.options[-1][1]
+
+
+def log_slider(description, value, low, high, *, readout_format=None, steps_per_decade=None,
+               near=()):
+    """A slider whose positions are round values, evenly spaced on a log scale.
+
+    Every position is a number a learner can type or read in the text ("try lr = 0.13"):
+    two significant digits per decade, the ends of the range, the initial ``value``, and
+    three significant digits close to each value in ``near`` (e.g. the stability bound, so
+    "just above the bound, 1.02" is a position). The readout shows the exact value used.
 
     Parameters
     ----------
@@ -58,37 +143,36 @@ def log_slider(description, value, low, high, *, readout_format=".3g", steps_per
         The label shown left of the slider.
     value, low, high : float
         Initial value and range; all positive, ``low < high``.
-    readout_format : str
-        Format of the number shown beside the slider.
-    steps_per_decade : int
-        Resolution of the slider: positions per factor of ten.
+    readout_format, steps_per_decade
+        Accepted for compatibility and ignored: the positions are the round values.
+    near : sequence of float
+        Values around which the slider offers three significant digits.
 
     Returns
     -------
-    ipywidgets.FloatLogSlider
+    LogSlider
+        An ``ipywidgets.SelectionSlider`` whose options are ``(label, value)`` pairs.
 
     Examples
     --------
     >>> s = log_slider("lr", 0.1, 1e-3, 10.0)
-    >>> round(s.min, 6), round(s.max, 6), s.value
-    (-3.0, 1.0, 0.1)
+    >>> s.low, s.high, s.value, s.label
+    (0.001, 10.0, 0.1, '0.1')
+    >>> s.value = 0.13
+    >>> s.label
+    '0.13'
     """
+    del readout_format, steps_per_decade
     if not (0 < low < high):
         raise ValueError(f"log_slider {description!r}: need 0 < low < high, got {low}, {high}")
     if not (low <= value <= high):
         raise ValueError(
             f"log_slider {description!r}: value {value} lies outside [{low}, {high}]"
         )
-    return ipywidgets.FloatLogSlider(
-        value=value,
-        base=10,
-        min=math.log10(low),
-        max=math.log10(high),
-        step=1 / steps_per_decade,
-        description=description,
-        readout_format=readout_format,
-        continuous_update=True,
-    )
+    values = sorted({*round_values(low, high, near=near), float(value)})
+    return LogSlider(options=[(_label(v), v) for v in values], value=float(value),
+                     description=description, continuous_update=True,
+                     style={"description_width": "initial"})
 
 
 def _range_note(name, control, value):
@@ -109,6 +193,18 @@ def _admissible(name, control, value):
     """``(value the control accepts, note)``: a value a picker does not offer becomes the
     nearest number it offers, with a sentence saying so."""
     options = getattr(control, "options", None)
+    if isinstance(control, LogSlider) and isinstance(value, int | float | np.number):
+        low, high = control.low, control.high
+        if value < low or value > high:
+            used = low if value < low else high
+            return used, (f"{name} = {value:.4g} is outside [{low:.4g}, {high:.4g}]; "
+                          f"using {used:.4g}.")
+        values = np.array([v for _label_text, v in options])
+        nearest = float(values[np.argmin(np.abs(np.log(values) - math.log(value)))])
+        if math.isclose(nearest, value, rel_tol=1e-12):
+            return nearest, ""
+        return nearest, (f"{name} = {value:.4g} is not a position of the slider; using "
+                         f"{_label(nearest)}.")
     if options is None or value in options:
         return value, _range_note(name, control, value)
     numbers = [o for o in options if isinstance(o, int | float)]

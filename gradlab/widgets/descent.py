@@ -192,7 +192,9 @@ class DescentExplorer(LiveFigure):
         self.add_control("optimizer", ipywidgets.Dropdown(
             options=list(self.optimizers), value=optimizer, description="optimizer",
             disabled=len(self.optimizers) == 1))
-        self.add_control("lr", log_slider("lr", lr, low, high))
+        # Three significant digits around the bound: "just above 2/λmax" is a position.
+        near = [b for b in (self.stability_bound,) if np.isfinite(b)]
+        self.add_control("lr", log_slider("lr", lr, low, high, near=near))
         for name, (argument, lo, hi, step, fmt) in _HYPER_SLIDERS.items():
             default = self._slider_default(name, argument)
             value = float(hyper.pop(name, default))

@@ -114,7 +114,9 @@ class OneDimExplorer(LiveFigure):
                                fontsize=8, color=BLUE, zorder=6,
                                bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0})
             for side, x in (("left", 0.02), ("right", 0.98))}
-        self.add_control("lr", log_slider("lr", lr, low, high))
+        # Three significant digits around the bound: "just above 2/f″" is a position.
+        near = [bound] if np.isfinite(bound) else []
+        self.add_control("lr", log_slider("lr", lr, low, high, near=near))
         self.add_control("x0", position_slider("x0", start[0], *self.window[0]))
         self.add_control("step", ipywidgets.IntSlider(value=self.steps, min=0, max=self.steps,
                                                       description="step"))
