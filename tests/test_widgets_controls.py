@@ -5,10 +5,18 @@ import matplotlib
 
 matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen; notebooks use ipympl
 
+import ipywidgets
 import matplotlib.pyplot as plt
 import pytest
 
-from gradlab.widgets.base import LogSlider, log_slider
+from gradlab.widgets import ExpressionBox
+from gradlab.widgets.base import (
+    MIN_TRACK_PX,
+    READOUT_PX,
+    LogSlider,
+    description_px,
+    log_slider,
+)
 from tests.test_widgets_size import LESSONS
 
 
@@ -66,3 +74,69 @@ def test_a_dragged_log_slider_reads_what_it_uses():
         assert len(f"{value:.12g}".replace("0.", "").lstrip("0").replace(".", "")) <= 3
     slider.value = 0.1995  # a value between positions lands on one, as under the mouse
     assert slider.value == 0.2 and slider.label == "0.2"
+
+
+# --- a fixed place for messages, whole labels, long enough tracks -------------------------------
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSONS))
+def test_messages_have_a_fixed_place_and_sliders_a_whole_label_and_a_long_track(lesson):
+    widgets = LESSONS[lesson]()
+    try:
+        for widget in widgets:
+            name = type(widget).__name__
+            layout = widget.layout
+            assert widget.status.layout.height, name  # a wrapping message moves nothing
+            label = getattr(widget, "bound_label", None)
+            if label is not None:
+                assert label.layout.height, name
+            for row in layout.children[:-2]:
+                if isinstance(row, ipywidgets.HBox):
+                    assert row.layout.flex_flow == "row wrap", name
+            for control in _walk(layout):
+                if not isinstance(control, ipywidgets.FloatSlider | ipywidgets.IntSlider
+                                  | ipywidgets.SelectionSlider | ipywidgets.FloatLogSlider):
+                    continue
+                if control.description:
+                    assert control.style.description_width == "initial", (name, control)
+                minimum = int(control.layout.min_width.removesuffix("px"))
+                track = minimum - description_px(control.description) - READOUT_PX
+                assert track >= MIN_TRACK_PX, (name, control.description, track)
+    finally:
+        for widget in widgets:
+            widget.close()
+
+
+def test_the_trainer_shows_its_hidden_units_label_whole():
+    (trainer, _slice) = LESSONS["08"]()
+    trainer.layout  # noqa: B018 - building the layout fits the controls
+    width = trainer.controls["width"]
+    assert width.description == "hidden units"
+    assert width.style.description_width == "initial"
+
+
+def test_the_formula_box_error_stays_clear_of_the_axis():
+    box = ExpressionBox("x^2*y + sin(y)", point=(1.0, 2.0))
+    box.set(text="x^2*y + foo(y) + bar")  # a long error message
+    assert box.message.startswith("'foo' is not allowed")
+    box.figure.canvas.draw()
+    renderer = box.figure.canvas.get_renderer()
+    message = box._message_artist.get_window_extent(renderer)
+    axis = box.ax.xaxis.get_tightbbox(renderer)
+    assert message.y1 < axis.y0, (message, axis)
+    assert box._message_artist.get_text().count("\n") == 1
+    assert box._message_artist.get_text().endswith("…")
+
+
+def test_the_formula_box_keeps_its_height_when_an_error_empties_the_table():
+    box = ExpressionBox("x^2*y + sin(y)", point=(1.0, 2.0))
+    assert box.comparison.value  # the table of derivatives
+    box.set(point="1, nope")
+    assert box.comparison.value == ""
+    assert box.comparison.layout.min_height and box.latex.layout.min_height

@@ -36,11 +36,13 @@ __all__ = [
     "LiveFigure",
     "default_start",
     "exact_number",
+    "fit_controls",
     "left_window_at",
     "LogSlider",
     "log_slider",
     "round_values",
     "loss_grows",
+    "message_layout",
     "position_slider",
     "runs_downhill",
 ]
@@ -175,6 +177,48 @@ def log_slider(description, value, low, high, *, readout_format=None, steps_per_
                      style={"description_width": "initial"})
 
 
+#: The shortest slider track, in pixels: shorter tracks make a small drag a large jump.
+MIN_TRACK_PX = 160
+#: Room for a slider's readout (the number right of the track), in pixels.
+READOUT_PX = 72
+
+_SLIDERS = (ipywidgets.FloatSlider, ipywidgets.IntSlider, ipywidgets.FloatLogSlider,
+            ipywidgets.SelectionSlider)
+
+
+def message_layout(lines=2):
+    """A layout of fixed height for a line of text that changes (a message, a bound label).
+
+    Its height holds ``lines`` lines; a longer text scrolls inside it. Nothing below it moves
+    when the text changes length.
+    """
+    return ipywidgets.Layout(height=f"{1.5 * lines + 0.3:.1f}em", overflow="auto",
+                             margin="0 0 2px 0")
+
+
+def description_px(text):
+    """A generous width in pixels for a control's description at the notebook's 13-px font."""
+    return 8 * len(str(text)) + 12
+
+
+def fit_controls(widget):
+    """Give every slider under ``widget`` its whole label and a track of at least
+    ``MIN_TRACK_PX``; let rows of controls wrap instead of squeezing them.
+
+    A slider's label is shown whole (``description_width: initial``) and its minimum width is
+    label + track + readout; a row (``HBox``) wraps onto a second line when the output area is
+    too narrow for all of its controls.
+    """
+    if isinstance(widget, ipywidgets.HBox):
+        widget.layout.flex_flow = "row wrap"
+    if isinstance(widget, _SLIDERS):
+        widget.style.description_width = "initial"
+        label = description_px(widget.description) if widget.description else 0
+        widget.layout.min_width = f"{label + MIN_TRACK_PX + READOUT_PX}px"
+    for child in getattr(widget, "children", ()):
+        fit_controls(child)
+
+
 def _range_note(name, control, value):
     """A sentence when ``value`` lies outside the slider's range (the slider will clip it)."""
     if not hasattr(control, "min") or not isinstance(value, int | float | np.number):
@@ -301,6 +345,10 @@ class LiveFigure:
     No global matplotlib setting is changed. Call :meth:`close` to release the figure.
     """
 
+    #: Lines of message the figure has room for below its axes; a longer message is cut there
+    #: (with "…") and shown whole beside the controls.
+    _message_lines = 3
+
     def __init__(self, *, figsize=(8.0, 4.0), dpi=100, png_dpi=72, title="interactive figure"):
         with plt.ioff():
             self.figure = plt.figure(figsize=figsize, dpi=dpi)
@@ -321,7 +369,8 @@ class LiveFigure:
             0.5, 0.005, "", ha="center", va="bottom", fontsize=9,
             color=MESSAGE_COLORS["info"],
         )
-        self.status = ipywidgets.HTML(value="")
+        # A fixed height: a message that wraps must not push the figure under the pointer.
+        self.status = ipywidgets.HTML(value="", layout=message_layout())
         self._pending: dict[str, object] = {}
         self._hold_depth = 0
         self._applying = False
@@ -451,7 +500,12 @@ class LiveFigure:
         colour = MESSAGE_COLORS[kind]
         # Break lines ourselves: matplotlib's wrap=True can clip centred text at the edges.
         characters = int(self.figure.get_figwidth() * 72 / (0.6 * 9))
-        self._message_artist.set_text(textwrap.fill(text, characters))
+        lines = textwrap.wrap(text, characters)
+        if len(lines) > self._message_lines:
+            # The figure keeps room for so many lines; the whole text is beside the controls.
+            lines = lines[: self._message_lines]
+            lines[-1] = lines[-1][: characters - 2].rstrip() + " …"
+        self._message_artist.set_text("\n".join(lines))
         self._message_artist.set_color(colour)
         self.status.value = (
             f'<span style="color:{colour}">{html.escape(text)}</span>' if text else ""
@@ -495,7 +549,10 @@ class LiveFigure:
             else:
                 self._image = ipywidgets.Image(format="png")
                 view = self._image
-            self._layout = ipywidgets.VBox([*self._control_rows(), self.status, view])
+            rows = self._control_rows()
+            for row in rows:
+                fit_controls(row)
+            self._layout = ipywidgets.VBox([*rows, self.status, view])
             self.redraw()
         return self._layout
 

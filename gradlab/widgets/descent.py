@@ -25,6 +25,7 @@ from gradlab.widgets.base import (
     left_window_at,
     log_slider,
     loss_grows,
+    message_layout,
     position_slider,
     runs_downhill,
 )
@@ -222,7 +223,8 @@ class DescentExplorer(LiveFigure):
             self._surface_cache[current] = objective
             self.add_control("surface", ipywidgets.Dropdown(
                 options=names, value=current, description="surface"))
-        self.bound_label = ipywidgets.HTML()
+        self.bound_label = ipywidgets.HTML(layout=message_layout())
+        self.bound_label.layout.flex = "1 1 240px"
         self._build_extra_artists()
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         self._defaults = {name: c.value for name, c in self.controls.items()

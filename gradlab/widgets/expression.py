@@ -95,13 +95,16 @@ class ExpressionBox(LiveFigure):
     def __init__(self, text, *, point=None, window=None, resolution=80, figsize=(4.5, 3.6),
                  dpi=100, png_dpi=72):
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi, title=f"ExpressionBox: {text}")
+        self._message_lines = 2
         self._window_argument = window
         self.resolution = resolution
         self.objective = self._objective_from(text)  # bad initial text raises, like any argument
         self.ax = self.figure.add_subplot()
-        self.figure.subplots_adjust(left=0.16, right=0.96, bottom=0.24, top=0.9)
-        self.latex = ipywidgets.HTMLMath()
-        self.comparison = ipywidgets.HTML()
+        # Room below the x-axis for its ticks, its label and two lines of message.
+        self.figure.subplots_adjust(left=0.16, right=0.96, bottom=0.3, top=0.9)
+        # Minimum heights: an error empties the table, and the figure must not jump up.
+        self.latex = ipywidgets.HTMLMath(layout=ipywidgets.Layout(min_height="4.5em"))
+        self.comparison = ipywidgets.HTML(layout=ipywidgets.Layout(min_height="6.5em"))
         self.add_control("text", ipywidgets.Text(value=text, description="f =",
                                                  continuous_update=False))
         start = (np.mean(self.objective.window, axis=1) if point is None

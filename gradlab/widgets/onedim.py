@@ -23,6 +23,7 @@ from gradlab.widgets.base import (
     left_window_at,
     log_slider,
     loss_grows,
+    message_layout,
     position_slider,
     runs_downhill,
 )
@@ -122,7 +123,8 @@ class OneDimExplorer(LiveFigure):
                                                       description="step"))
         self.play = ipywidgets.Play(value=self.steps, min=0, max=self.steps, interval=200)
         ipywidgets.link((self.play, "value"), (self.controls["step"], "value"))
-        self.bound_label = ipywidgets.HTML()
+        self.bound_label = ipywidgets.HTML(layout=message_layout())
+        self.bound_label.layout.flex = "1 1 240px"
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         with np.errstate(all="ignore"):
             self._apply({"lr": lr})
