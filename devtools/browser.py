@@ -250,6 +250,20 @@ def error_outputs(page) -> list[str]:
     return page.evaluate(ERROR_OUTPUTS)
 
 
+#: JupyterLab's output area at 1366 × 768 with the file browser open, in CSS pixels.
+OUTPUT_AREA_PX = 934
+
+
+def wide_canvases(page, limit: float = OUTPUT_AREA_PX) -> list[str]:
+    """Each live figure's canvas wider than ``limit`` CSS pixels, as ``'#index: width px'``."""
+    widths = page.evaluate(
+        "() => Array.from(document.querySelectorAll("
+        "'.jupyter-matplotlib-canvas-div > canvas:first-child'))"
+        ".map(c => c.getBoundingClientRect().width)"
+    )
+    return [f"#{i}: {w:.0f} px" for i, w in enumerate(widths) if w > limit]
+
+
 def figure_of(control):
     """The ipympl canvas of the widget that holds ``control`` (None for controls without one)."""
     canvas = control.locator(

@@ -1,11 +1,12 @@
 """Every lesson as a learner meets it: opened in JupyterLab, run, every control worked.
 
 For each notebook: a fresh kernel runs all cells; no cell may show an error or stderr output;
-then every visible control is worked once (sliders with the keyboard, pickers, checkboxes,
-buttons, text boxes), and the figure it belongs to must repaint within 2 s. Controls outside a
-figure (the predict-then-reveal checks) must change what their widget shows. The page must log
-no JavaScript error. On failure a screenshot and the console log are saved under
-``test-artifacts/browser/<test name>/``.
+every live figure must fit the 934-px output area (JupyterLab at 1366 × 768 with the file
+browser open); then every visible control is worked once (sliders with the keyboard, pickers,
+checkboxes, buttons, text boxes), and the figure it belongs to must repaint within 2 s.
+Controls outside a figure (the predict-then-reveal checks) must change what their widget
+shows. The page must log no JavaScript error. On failure a screenshot and the console log
+are saved under ``test-artifacts/browser/<test name>/``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from devtools.browser import (
     paints,
     press_slider,
     wait_for_repaint,
+    wide_canvases,
 )
 
 NOTEBOOKS = sorted(
@@ -138,6 +140,8 @@ def check_in_browser(chromium, artifacts, name, open_page):
         open_page(page)
         errors = error_outputs(page)
         assert not errors, f"{name} shows error output: {errors[:3]}"
+        wide = wide_canvases(page)
+        assert not wide, f"{name}: figures wider than the 934-px output area: {wide}"
         problems, worked = work_every_control(page)
         assert worked > 0, f"{name}: no control found to work"
         assert not problems, f"{name}: " + "; ".join(problems)
