@@ -192,3 +192,14 @@ def test_a_blow_up_is_drawn_not_only_said():
     assert abs(w.arrows.U[0]) == pytest.approx(6.0)
     w.set(lr=0.05)
     assert not left.get_visible() and not right.get_visible()
+
+
+def test_state_table_columns_line_up_under_names_with_hats():
+    from gradlab.widgets.state import display_width
+
+    w = lesson_07_state_explorer()
+    w.set(step=3)
+    lines = w.state_text.get_text().split("\n")
+    assert any(line.startswith("m̂") for line in lines)
+    widths = {display_width(line) for line in lines}
+    assert len(widths) == 1, lines  # every row ends in the same column

@@ -4,6 +4,8 @@ with a table of the optimizer's state (m, v, m̂, v̂, ...) in place of the loss
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 
 from gradlab import optimizers as gradlab_optimizers
@@ -28,13 +30,19 @@ _STATE_NAMES = {
 }
 
 
+def display_width(text):
+    """Columns ``text`` takes in a monospaced font: a combining mark (the hat of m̂) takes none."""
+    return sum(not unicodedata.combining(character) for character in text)
+
+
 def _state_table(rows, coordinate_names):
     """Rows ``{name: value or values per coordinate}`` as aligned monospaced text."""
-    width = max(len(name) for name in rows)
+    width = max(display_width(name) for name in rows)
     lines = [" " * width + "".join(f"{str(c):>11}" for c in coordinate_names)]
     for name, value in rows.items():
         cells = np.atleast_1d(np.asarray(value, dtype=float))
-        lines.append(f"{name:<{width}}" + "".join(f"{format_number(c):>11}" for c in cells))
+        padding = " " * (width - display_width(name))
+        lines.append(name + padding + "".join(f"{format_number(c):>11}" for c in cells))
     return "\n".join(lines)
 
 
