@@ -39,10 +39,10 @@ def iterate_name(step):
 
 
 def _escape_lines(steps, xs, scale, side):
-    """Lines listing the iterates beyond one edge: the first two and the last two."""
+    """Lines listing the iterates beyond one edge: the first two and the last."""
     entries = [f"{iterate_name(k)} = {exact_number(xs[k], scale)}" for k in steps]
-    if len(entries) > 4:
-        entries = [*entries[:2], "⋮", *entries[-2:]]
+    if len(entries) > 3:
+        entries = [*entries[:2], "⋮", entries[-1]]
     arrow = "◀ " if side == "left" else ""
     tail = "" if side == "left" else " ▶"
     return f"{arrow}beyond the {side} edge{tail}\n" + "\n".join(entries)
@@ -110,11 +110,12 @@ class OneDimExplorer(LiveFigure):
                                      angles="xy", scale_units="xy", scale=1.0, width=0.004,
                                      minlength=0, color=BLUE, zorder=4)
         # Iterates beyond the window: the jump out is drawn to the frame, the values listed.
+        # Low in the corners (the legend sits bottom right), under the path's own markers.
         self.escape_texts = {
-            side: self.ax.text(x, 0.86, "", transform=self.ax.transAxes, ha=side, va="top",
-                               fontsize=8, color=BLUE, zorder=6,
-                               bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0})
-            for side, x in (("left", 0.02), ("right", 0.98))}
+            side: self.ax.text(x, y, "", transform=self.ax.transAxes, ha=side, va="bottom",
+                               fontsize=8, color=BLUE, zorder=3.5,
+                               bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
+            for side, x, y in (("left", 0.02, 0.03), ("right", 0.98, 0.2))}
         # Three significant digits around the bound: "just above 2/f″" is a position.
         near = [bound] if np.isfinite(bound) else []
         self.add_control("lr", log_slider("lr", lr, low, high, near=near))
