@@ -312,10 +312,11 @@ class NetworkTrainer(LiveFigure):
 
 
 class LossSliceExplorer(LiveFigure):
-    """The loss on a plane through trained parameters: ``L(θ + α δ + β η)``.
+    """The loss on a plane through trained parameters: ``L(θ + α δ + β ν)``.
 
-    Controls: ``seed`` (which pair of random directions δ, η), ``span`` (α and β run over
-    ``[-span, span]``) and ``normalization`` (``"filter"`` as Li et al. 2018, or ``"none"``).
+    Controls: ``seed`` (which pair of random directions δ, ν: η stays the learning rate),
+    ``span`` (α and β run over ``[-span, span]``) and ``normalization`` (``"filter"`` as
+    Li et al. 2018, or ``"none"``).
     The trained point sits at the centre (a star); the colour is ``log10`` of the loss.
 
     Parameters
@@ -358,7 +359,7 @@ class LossSliceExplorer(LiveFigure):
         (self.center_mark,) = self.ax.plot([0], [0], marker="*", color="white",
                                            markeredgecolor="k", markersize=13, ls="none")
         self.ax.set_xlabel("α (direction δ)")
-        self.ax.set_ylabel("β (direction η)")
+        self.ax.set_ylabel("β (direction ν)")
         few_ticks(self.ax)
         self.add_control("seed", ipywidgets.IntSlider(value=seed, min=0, max=20,
                                                       description="directions"))
