@@ -112,8 +112,8 @@ def train_network(model, params, train, test, optimizer, *, batch_size, epochs, 
     Notes
     -----
     Training runs with one BLAS thread (``threadpoolctl``, restored afterwards): its matrices
-    are small, and threads that wait for each other made a run several times slower on a
-    busy 2-core machine.
+    are small, so threads would spend more time waiting for each other than computing
+    (``benchmarks/bench_training.py`` measures the runs).
     A ``KeyboardInterrupt`` (Jupyter's stop button) ends training at once: the record keeps
     every finished epoch plus the parameters reached in the interrupted one, and ``stopped``
     is True. Non-finite losses or parameters (a learning rate that is too large) stop training
