@@ -593,6 +593,13 @@ class Adam(Optimizer):
         form).
     amsgrad : bool, default False
         Divide by the largest second moment seen so far.
+    bias_correction : bool, default True
+        Divide by :math:`1-\beta_1^t` and :math:`\sqrt{1-\beta_2^t}` (PyTorch's algorithm).
+        ``False`` drops both factors, so the step is :math:`\gamma\, m_t / (\sqrt{v_t} +
+        \epsilon)`. **This flag is not in** ``torch.optim.Adam``: it exists to show what the
+        correction does (with the default betas and a constant gradient the first step is then
+        :math:`\gamma (1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16\,\gamma` instead of
+        :math:`\gamma`).
 
     Notes
     -----
@@ -620,7 +627,8 @@ class Adam(Optimizer):
     name = "Adam"
     State = AdamState
 
-    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
+                 bias_correction=True):
         beta1, beta2 = _betas(betas)
         self._store(
             lr=_hyperparameter("lr", lr),
@@ -630,10 +638,17 @@ class Adam(Optimizer):
             weight_decay=_hyperparameter("weight_decay", weight_decay),
         )
         self.amsgrad = bool(amsgrad)
+        if not isinstance(bias_correction, (bool, np.bool_)):
+            raise TypeError(f"bias_correction must be True or False, got {bias_correction!r}")
+        self.bias_correction = bool(bias_correction)
         self._uses_weight_decay = _nonzero(self._values["weight_decay"])
 
     def _flags(self):
-        return {"amsgrad": self.amsgrad}
+        # The default (PyTorch's algorithm) is not shown: repr stays as torch's names.
+        flags = {"amsgrad": self.amsgrad}
+        if not self.bias_correction:
+            flags["bias_correction"] = False
+        return flags
 
     def init(self, params) -> AdamState:
         """Fresh state: both moments zero (and their running maximum, with ``amsgrad``)."""
@@ -655,12 +670,13 @@ class Adam(Optimizer):
             m_t ← β₁ m_{t-1} + (1 − β₁) g
             v_t ← β₂ v_{t-1} + (1 − β₂) g²
             v̂_t ← max(v̂_{t-1}, v_t)  (amsgrad)   or   v̂_t ← v_t
-            d_t ← √v̂_t / √(1 − β₂ᵗ) + ε
-            θ   ← θ − γ / (1 − β₁ᵗ) · m_t / d_t
+            d_t ← √v̂_t / √(1 − β₂ᵗ) + ε            bias_correction=False:  d_t ← √v̂_t + ε
+            θ   ← θ − γ / (1 − β₁ᵗ) · m_t / d_t                            θ ← θ − γ · m_t / d_t
 
         θ ↔ params, g ↔ grad, γ ↔ lr, (β₁, β₂) ↔ betas, λ ↔ weight_decay, ε ↔ eps,
         m_t ↔ state.exp_avg, v_t ↔ state.exp_avg_sq, v̂_t ↔ state.max_exp_avg_sq (amsgrad),
-        d_t ↔ denom, t ↔ state.step + 1.
+        d_t ↔ denom, t ↔ state.step + 1. The factors 1/√(1 − β₂ᵗ) and 1/(1 − β₁ᵗ) are the bias
+        corrections; ``bias_correction=False`` (not a ``torch.optim`` option) drops them.
         """
         grad, params, lr = self._prepare(grad, params, lr)
         if self._uses_weight_decay:
@@ -678,6 +694,10 @@ class Adam(Optimizer):
         if self.amsgrad:
             max_exp_avg_sq = np.maximum(max_exp_avg_sq, exp_avg_sq)
         second_moment = max_exp_avg_sq if self.amsgrad else exp_avg_sq
+        if not self.bias_correction:  # not a torch option: the step without the two factors
+            denom = np.sqrt(second_moment) + eps
+            new_params = params - lr * (exp_avg / denom)
+            return new_params, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
         bias_correction1 = 1 - _power(beta1, step)
         bias_correction2 = 1 - _power(beta2, step)
         denom = np.sqrt(second_moment) / np.sqrt(bias_correction2) + eps

@@ -240,6 +240,52 @@ def test_adam_first_step_moves_each_coordinate_by_about_lr():
     close(new, expected)
 
 
+def test_adam_without_bias_correction_first_step_is_the_closed_form():
+    # g = 1 from zero moments: m = 1 - b1, v = 1 - b2, so the step is lr (1 - b1) / √(1 - b2)
+    for lr, b1, b2 in [(0.1, 0.9, 0.999), (0.3, 0.8, 0.99), (1.0, 0.0, 0.5)]:
+        opt = Adam(lr=lr, betas=(b1, b2), eps=1e-300, bias_correction=False)
+        params = np.zeros((1, 3))
+        new, state = opt.update(np.ones((1, 3)), opt.init(params), params)
+        close(-new, np.full((1, 3), lr * (1 - b1) / math.sqrt(1 - b2)))
+        close(state.exp_avg, np.full((1, 3), 1 - b1))   # the moments are those of Adam
+    # With the default betas that is about 3.16 lr: larger than lr, not smaller
+    default = 0.1 / math.sqrt(0.001)
+    assert 3.16 < default < 3.17
+
+
+def test_adam_without_bias_correction_drops_only_the_two_factors():
+    lr, b1, b2, eps = 0.1, 0.8, 0.95, 1e-3
+    m = np.array([[0.2, -0.1], [0.3, 0.05]])
+    v = np.array([[0.5, 0.1], [1.0, 0.02]])
+    state = AdamState(np.array([2.0, 2.0]), m, v, None)
+    new, new_state = Adam(lr=lr, betas=(b1, b2), eps=eps, bias_correction=False).update(
+        GRAD, state, PARAMS)
+
+    def reference(theta, g, m, v):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        return theta - lr * m / (math.sqrt(v) + eps), m, v
+
+    expected = elementwise(reference, PARAMS, GRAD, m, v)
+    close(new, expected[0])
+    close(new_state.exp_avg, expected[1])
+    close(new_state.exp_avg_sq, expected[2])
+    np.testing.assert_array_equal(new_state.step, [3.0, 3.0])
+
+
+def test_adam_bias_correction_default_is_torch_and_the_flag_is_shown_only_when_off():
+    state = AdamState(np.array([2.0, 2.0]), np.full((2, 2), 0.1), np.full((2, 2), 0.3), None)
+    default, _ = Adam(lr=0.1).update(GRAD, state, PARAMS)
+    explicit, _ = Adam(lr=0.1, bias_correction=True).update(GRAD, state, PARAMS)
+    np.testing.assert_array_equal(default, explicit)   # bit for bit the same code path
+    off, _ = Adam(lr=0.1, bias_correction=False).update(GRAD, state, PARAMS)
+    assert not np.allclose(off, default)
+    assert "bias_correction" not in Adam().hyperparameters()
+    assert repr(Adam(bias_correction=False)).endswith("amsgrad=False, bias_correction=False)")
+    with pytest.raises(TypeError, match="bias_correction must be True or False"):
+        Adam(bias_correction="no")
+
+
 def test_adam_amsgrad_divides_by_the_running_maximum():
     lr, b1, b2, eps = 0.1, 0.9, 0.99, 1e-8
     m = np.zeros((2, 2))

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from gradlab import widgets
+from gradlab.formatting import format_number
 from gradlab.widgets import LiveFigure, PredictRevealCheck, batches, descent, log_slider
 from gradlab.widgets.base import LogSlider
 
@@ -381,7 +382,7 @@ def test_divergence_is_explained_in_words(explorer):
     # The figure breaks long messages into lines; the words are the same.
     assert any(explorer.message == " ".join(t.get_text().split()) for t in explorer.figure.texts)
     assert "&gt; 2/λmax = 0.2" in explorer.bound_label.value
-    assert explorer.ax.get_title() == "SGD, lr = 1  (2/λmax = 0.2)"
+    assert explorer.ax.get_title() == "SGD, η = 1  (2/λmax = 0.2)"  # the course's name for lr
 
 
 def test_lr_above_bound_without_divergence_warns(explorer):
@@ -552,6 +553,79 @@ def test_state_table_matches_adam_equations(close_all):
     assert "G (sum of g²)" in text and "m̂" not in text
 
 
+def _state_explorer():
+    from gradlab.optimizers import SGD, Adagrad, Adam, RMSprop
+
+    return widgets.OptimizerStateExplorer(
+        _Bowl(), {"Adam": Adam, "RMSprop": RMSprop, "Adagrad": Adagrad, "SGD": SGD},
+        start=(-1.5, 1.0), steps=12, lr=0.1)
+
+
+def test_state_explorer_shows_betas_and_bias_switch_for_adam_only(close_all):
+    w = _state_explorer()
+    c = w.controls
+    assert {"beta1", "beta2", "bias_correction"} <= set(c)
+    assert isinstance(c["bias_correction"], ipywidgets.Checkbox)
+    assert c["bias_correction"].value is True
+    shown = {"beta1", "beta2", "bias_correction"}
+    assert all(c[name].layout.display is None for name in shown)
+    layout = w.layout
+    assert any(c["bias_correction"] in row.children for row in layout.children[:-2]
+               if isinstance(row, ipywidgets.HBox))
+    for name in ("SGD", "Adagrad", "RMSprop"):
+        w.set(optimizer=name)
+        assert all(c[n].layout.display == "none" for n in shown), name
+    assert c["alpha"].layout.display is None  # RMSprop keeps its own control
+    w.set(optimizer="Adam")
+    assert all(c[name].layout.display is None for name in shown)
+
+
+def test_bias_switch_changes_path_table_title_and_message_together(close_all):
+    w = _state_explorer()
+    lr = w.controls["lr"].value
+    w.set(step=0)
+    on_path = w.trajectory.points[:, 0].copy()
+    rows = w.state_at(0)
+    np.testing.assert_allclose(np.abs(rows["Δθ"]), lr, rtol=1e-6)  # corrected: a step of lr
+    assert "bias correction on" in w.message and "without" not in w.state_ax.get_title()
+
+    w.set(bias_correction=False)
+    off_path = w.trajectory.points[:, 0]
+    assert not np.allclose(off_path[1:], on_path[1:])
+    b1, b2 = w.controls["beta1"].value, w.controls["beta2"].value
+    first = lr * (1 - b1) / np.sqrt(1 - b2)  # closed form: g/|g| times this
+    np.testing.assert_allclose(np.abs(off_path[1] - off_path[0]), first, rtol=1e-6)
+    rows = w.state_at(0)
+    assert "m̂" not in rows and "v̂" not in rows
+    np.testing.assert_allclose(rows["m̂ = m (off)"], rows["m (exp_avg)"])
+    np.testing.assert_allclose(rows["v̂ = v (off)"], rows["v (exp_avg_sq)"])
+    np.testing.assert_allclose(rows["Δθ"], off_path[1] - off_path[0])
+    text = w.state_text.get_text()
+    assert "m̂ = m (off)" in text and "v̂ = v (off)" in text
+    assert "Adam without bias correction: step 0 → 1" in w.state_ax.get_title()
+    assert w.ax.get_title().endswith(", no bias correction")
+    assert "bias correction off" in w.message
+    assert f"up to {format_number(first / lr)} η" in w.message
+
+    # the table at a later step is the run's own state, uncorrected
+    w.set(step=5)
+    x, m, v = np.array([-1.5, 1.0]), np.zeros(2), np.zeros(2)
+    for _t in range(1, 7):
+        g = _Bowl.curvatures * x
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        x_before, x = x, x - lr * m / (np.sqrt(v) + 1e-8)
+    rows = w.state_at(5)
+    np.testing.assert_allclose(rows["m̂ = m (off)"], m)
+    np.testing.assert_allclose(rows["Δθ"], x - x_before)
+
+    w.set(bias_correction=True, step=0)
+    np.testing.assert_allclose(w.trajectory.points[:, 0], on_path)
+    assert "m̂" in w.state_at(0) and "bias correction on" in w.message
+    w.set(optimizer="SGD")  # no switch: no note, whatever its value
+    assert "bias correction" not in w.message
+
+
 # --- OneDimExplorer ---------------------------------------------------------------------------
 
 
@@ -587,6 +661,7 @@ def test_one_dim_steps_follow_gradient_descent_and_tangent(close_all):
     np.testing.assert_allclose(w.path.get_xdata(), xs)
     np.testing.assert_allclose(w.path.get_ydata(), 2 * xs**2)
     np.testing.assert_allclose(w.arrows.U, np.diff(xs))
+    assert w.ax.get_title() == "gradient descent, η = 0.2"  # the course's name for lr
     w.controls["step"].value = 2
     x2 = xs[2]
     tangent_x, tangent_y = w.tangent.tangent.get_data()

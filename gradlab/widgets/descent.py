@@ -225,6 +225,7 @@ class DescentExplorer(LiveFigure):
                 options=names, value=current, description="surface"))
         self.bound_label = ipywidgets.HTML(layout=message_layout())
         self.bound_label.layout.flex = "1 1 240px"
+        self._build_extra_controls()
         self._build_extra_artists()
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         self._defaults = {name: c.value for name, c in self.controls.items()
@@ -237,6 +238,9 @@ class DescentExplorer(LiveFigure):
     # -- pieces a subclass may extend
     def _build_extra_artists(self):
         """Hook for subclasses: more artists, drawn once."""
+
+    def _build_extra_controls(self):
+        """Hook for subclasses: more controls, added before the defaults are recorded."""
 
     def _slider_default(self, name, argument):
         for factory in self.optimizers.values():
@@ -268,9 +272,11 @@ class DescentExplorer(LiveFigure):
             self.controls[name].layout.display = None if name in wanted else "none"
 
     def _make_optimizer(self):
-        name = self.controls["optimizer"].value
-        factory = self.optimizers[name]
-        arguments = signature_defaults(factory)
+        factory = self.optimizers[self.controls["optimizer"].value]
+        return factory(**self._optimizer_arguments(signature_defaults(factory)))
+
+    def _optimizer_arguments(self, arguments):
+        """Keyword arguments from the controls for a factory taking ``arguments``."""
         kwargs = {"lr": self.controls["lr"].value}
         values = {n: self.controls[n].value for n in _HYPER_SLIDERS}
         if "momentum" in arguments:
@@ -280,7 +286,7 @@ class DescentExplorer(LiveFigure):
         for argument in ("alpha", "rho"):
             if argument in arguments:
                 kwargs[argument] = values[argument]
-        return factory(**kwargs)
+        return kwargs
 
     def _start(self):
         return np.array([self.controls["x0"].value, self.controls["y0"].value])
@@ -348,7 +354,8 @@ class DescentExplorer(LiveFigure):
         bound, formula = self._effective_bound()
         # The bound goes into the figure too, so the stored picture shows it without a kernel.
         limit = "" if bound is None else f"  ({formula} = {format_number(bound)})"
-        self.ax.set_title(f"{name}, lr = {format_number(lr)}{limit}", fontsize=10)
+        # The course calls the learning rate η; the slider keeps the name lr.
+        self.ax.set_title(f"{name}, η = {format_number(lr)}{limit}", fontsize=10)
 
     def _reveal(self, step):
         """Show the stored path up to ``step`` (no recomputation)."""

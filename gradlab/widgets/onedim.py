@@ -142,7 +142,8 @@ class OneDimExplorer(LiveFigure):
             self.trajectory = run(self.optimizer(lr=self.controls["lr"].value),
                                   self.objective.gradient, x0, self.steps,
                                   value=self.objective.value)
-            self.ax.set_title(f"gradient descent, lr = {format_number(self.controls['lr'].value)}",
+            # The course calls the learning rate η; the slider keeps the name lr.
+            self.ax.set_title(f"gradient descent, η = {format_number(self.controls['lr'].value)}",
                               fontsize=10)
         self._reveal(self.controls["step"].value)
         self._describe()
