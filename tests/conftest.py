@@ -8,6 +8,7 @@ The fixtures below serve the explorer tests (``test_explorers_directions.py``,
 ``test_explorers_slopes.py``); a module that defines a fixture of the same name uses its own.
 """
 
+import importlib.util
 import os
 
 import pytest
@@ -51,3 +52,44 @@ def artist_count():
         return sum(len(ax.lines) + len(ax.collections) + len(ax.texts) for ax in figure.axes)
 
     return count
+
+
+# ---- one Chromium per test session, for the JupyterLab, Voila and site tests --------------------
+# Playwright's sync API allows one instance per thread: two session fixtures that each start it
+# (the lessons' browser tests and the site test) would fail when run in the same session.
+
+
+def _browser_missing() -> str | None:
+    from devtools.browser import CHROMIUM
+
+    if not os.path.exists(CHROMIUM):
+        return f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_ready():
+    """Skip (or, under CI, fail) when Chromium or Playwright is missing."""
+    reason = _browser_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run under CI: {reason}")
+    if reason:
+        pytest.skip(f"browser tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_ready):
+    from playwright.sync_api import sync_playwright
+
+    from devtools.browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

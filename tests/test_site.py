@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import json
-import os
 import pathlib
 import re
 import subprocess
@@ -29,7 +27,6 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from devtools.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.test_question_map import heading_anchor
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -58,14 +55,6 @@ IMAGES = """async () => Promise.all([...document.images].map(async (img) => {
   try { await img.decode(); } catch (error) { /* naturalWidth stays 0 */ }
   return [img.getAttribute('src'), img.naturalWidth];
 }))"""
-
-
-def _missing() -> str | None:
-    if not os.path.exists(CHROMIUM):
-        return f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
-        return "the playwright package is not installed (pip install -e '.[test]')"
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -166,25 +155,6 @@ def server(site):
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    reason = _missing()
-    if reason and os.environ.get("CI"):
-        pytest.fail(f"browser tests cannot run under CI: {reason}")
-    if reason:
-        pytest.skip(f"browser tests skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.mark.browser

@@ -1,4 +1,5 @@
-"""Fixtures for the real-browser tests: one JupyterLab server and one Chromium per session.
+"""Fixtures for the real-browser tests: one JupyterLab server per session (the one Chromium,
+``chromium``, and ``browser_ready`` come from tests/conftest.py).
 
 Without Chromium or Playwright the tests are skipped with the reason shown, except under CI
 (the ``CI`` environment variable set), where a skip would hide that nothing was checked, so it
@@ -7,33 +8,14 @@ fails instead.
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import pathlib
 
 import pytest
 
-from devtools.browser import CHROMIUM, CHROMIUM_ARGS, LabServer
+from devtools.browser import LabServer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-
-
-def _missing() -> str | None:
-    if not os.path.exists(CHROMIUM):
-        return f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
-        return "the playwright package is not installed (pip install -e '.[test]')"
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser_ready():
-    reason = _missing()
-    if reason and os.environ.get("CI"):
-        pytest.fail(f"browser tests cannot run under CI: {reason}")
-    if reason:
-        pytest.skip(f"browser tests skipped: {reason}")
 
 
 @pytest.fixture(scope="session")
@@ -44,20 +26,6 @@ def lab(browser_ready, tmp_path_factory):
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="session")
-def chromium(browser_ready):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
