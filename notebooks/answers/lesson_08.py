@@ -5,6 +5,8 @@ import numpy as np
 
 from gradlab.models import MLP
 
+from answers.common import as_number
+
 
 def zero_start_symmetry():
     return {
@@ -34,22 +36,10 @@ def training_falls_held_out_rises():
     }
 
 
-def _as_number(value, what_to_check):
-    """``float(value)``, or None after printing a "Not yet" for a blank or non-numeric answer."""
-    if value is None:
-        print(f"Not yet: no answer given. {what_to_check}")
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        print(f"Not yet: {value!r} is not a number. {what_to_check}")
-        return None
-
-
 def check_answer(value, model, params, X, y):
     """Exercise 1: dL/db2 of the 2-3-1 network at ``params`` on the samples ``X, y``."""
     hint = "Average p - y over the 4 samples: p from section 1's forward pass, y the labels."
-    number = _as_number(value, hint)
+    number = as_number(value, hint)
     if number is None:
         return
     expected = float(model.gradient(params, X, y)[-1])
@@ -99,7 +89,7 @@ def check_wasted_epochs(value, overfit):
     """Exercise 3: epochs trained after the one with the lowest held-out loss."""
     hint = ("Find the epoch of the lowest held-out loss (np.argmin of overfit.test_loss) first, "
             "then count to overfit.epochs_done.")
-    number = _as_number(value, hint)
+    number = as_number(value, hint)
     if number is None:
         return
     best = int(np.argmin(overfit.test_loss))
@@ -246,7 +236,7 @@ def check_xor_width(value, train, test):
     """Exercise 5: the smallest trainer width (seed 0) that reaches 100% held-out accuracy."""
     hint = ("In the trainer pick xor, Adam, lr 0.03, seed 0, and move the hidden-units slider "
             "up from 1 until the message shows 100% held-out accuracy.")
-    number = _as_number(value, hint)
+    number = as_number(value, hint)
     if number is None:
         return
     accuracy = xor_accuracy_by_width(train, test)

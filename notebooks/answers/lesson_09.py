@@ -3,6 +3,8 @@ away."""
 
 import numpy as np
 
+from answers.common import as_number
+
 SMALL_BATCHES_HIGHER = "batches of 32 images end with the higher held-out accuracy"
 FULL_BATCH_HIGHER = "the full batch ends with the higher held-out accuracy"
 NO_DIFFERENCE = "both end with the same held-out accuracy"
@@ -48,18 +50,6 @@ def rate_above_the_bound(bound, diverged, steps):
     }
 
 
-def _as_number(value, what_to_check):
-    """``float(value)``, or None after printing a "Not yet" for a blank or non-numeric answer."""
-    if value is None:
-        print(f"Not yet: no answer given. {what_to_check}")
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        print(f"Not yet: {value!r} is not a number. {what_to_check}")
-        return None
-
-
 def _direction(number, expected):
     return "too large" if number > expected else "too small"
 
@@ -71,7 +61,7 @@ def rmse(predicted, truth):
 def check_bias_gradient(value, model, theta, X, y):
     """Exercise 1: dL/db_3 of softmax regression at ``theta`` on the batch ``X, y``."""
     hint = "Average column 3 of P - Y over the batch (P the probabilities, Y the one-hot labels)."
-    number = _as_number(value, hint)
+    number = as_number(value, hint)
     if number is None:
         return
     expected = model.gradient(theta, X, y)[64 * 10 + 3]
@@ -90,7 +80,7 @@ def check_user_mean_rmse(value, rtrain, rtest):
     """Exercise 2: held-out RMSE of the user-mean baseline."""
     hint = ("Group the training ratings by user (rtrain.X[:, 0]), use the global mean for users "
             "with no training rating, then compare with rtest.y.")
-    number = _as_number(value, hint)
+    number = as_number(value, hint)
     if number is None:
         return
     sums = np.bincount(rtrain.X[:, 0], weights=rtrain.y, minlength=rtrain.n_users)
@@ -109,7 +99,7 @@ def check_day_bound(value, first_X):
     """Exercise 3: the stability bound 2/λmax with the trend's time measured in days."""
     hint = ("Multiply column 1 of first_X by 3650, build H = 2 XᵀX / N, then take 2 / its "
             "largest eigenvalue.")
-    number = _as_number(value, hint)
+    number = as_number(value, hint)
     if number is None:
         return
     X_days = first_X * np.array([1.0, 3650.0, 1.0, 1.0])
