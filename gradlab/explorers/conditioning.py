@@ -110,8 +110,7 @@ class ConditioningExplorer(LiveFigure):
                              f"got {start!r}")
         # Both sliders check their value against their range and say which is wrong.
         lr_slider = log_slider("lr", float(lr), *map(float, lr_range))
-        kappa_slider = log_slider("κ", float(condition_number), *map(float, kappa_range),
-                                  readout_format=".3g")
+        kappa_slider = log_slider("κ", float(condition_number), *map(float, kappa_range))
 
         self.ax = self.figure.add_subplot(1, 2, 1)
         self.rate_ax = self.figure.add_subplot(1, 2, 2)

@@ -130,8 +130,7 @@ class LogSlider(ipywidgets.SelectionSlider):
         return self.options[-1][1]
 
 
-def log_slider(description, value, low, high, *, readout_format=None, steps_per_decade=None,
-               near=()):
+def log_slider(description, value, low, high, *, near=()):
     """A slider whose positions are round values, evenly spaced on a log scale.
 
     Every position is a number a learner can type or read in the text ("try lr = 0.13"):
@@ -145,8 +144,6 @@ def log_slider(description, value, low, high, *, readout_format=None, steps_per_
         The label shown left of the slider.
     value, low, high : float
         Initial value and range; all positive, ``low < high``.
-    readout_format, steps_per_decade
-        Accepted for compatibility and ignored: the positions are the round values.
     near : sequence of float
         Values around which the slider offers three significant digits.
 
@@ -164,7 +161,6 @@ def log_slider(description, value, low, high, *, readout_format=None, steps_per_
     >>> s.label
     '0.13'
     """
-    del readout_format, steps_per_decade
     if not (0 < low < high):
         raise ValueError(f"log_slider {description!r}: need 0 < low < high, got {low}, {high}")
     if not (low <= value <= high):
