@@ -17,24 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 
 import numpy as np
 
+from benchmarks.bench_core import best_of
 from gradlab.data import moons, ratings, train_test_split
 from gradlab.models import MLP, MatrixFactorization
 from gradlab.optimizers import SGD, Adam
 from gradlab.training import train_network
-
-
-def timings(repeats, function):
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times)
 
 
 def main(argv=None) -> dict:
@@ -75,7 +65,7 @@ def main(argv=None) -> dict:
         ("lesson 09 recommender, rank 3, SGD, batch 32, 30 epochs", recommender_run, 1e3, "ms"),
         ("one MLP gradient, batch of 16", one_gradient, 1e6 / 1000, "µs"),
     ]:
-        best, median = timings(args.repeats, function)
+        best, median = best_of(args.repeats, function)
         results[name] = {"best": best * scale, "median": median * scale, "unit": unit}
         print(f"{name:58s} {best * scale:8.2f} {unit} (median {median * scale:.2f})")
     if args.json:

@@ -645,6 +645,22 @@ def left_window_at(points, window):
     return -1, int(np.argmax(outside)) if outside.any() else -1
 
 
+def partial_run_message(step, steps, where, diverged_at, left, mover="the path"):
+    """``(text, kind)`` for a run shown up to ``step`` of ``steps``: what the figure shows now.
+
+    ``where`` describes the current iterate; ``left`` is the step at which the shown part left
+    the window (``-1`` if it has not); ``diverged_at`` is the run's (``-1`` if never). Nothing
+    later than ``step`` is said except that a divergence is coming.
+    """
+    if 0 <= diverged_at <= step:
+        return f"step {step} of {steps}: the run diverged at step {diverged_at}", "error"
+    if left >= 0:
+        where += f"; {mover} left the plotted window at step {left}"
+    later = (f"; the run diverges at step {diverged_at}" if diverged_at > step
+             else " (play or drag step for the rest)")
+    return f"step {step} of {steps}: {where}{later}", "warning" if diverged_at > step else "info"
+
+
 def default_start(objective):
     """The objective's own start point if it has one, else a point inside its window.
 

@@ -26,6 +26,7 @@ from gradlab.widgets.base import (
     log_slider,
     loss_grows,
     message_layout,
+    partial_run_message,
     position_slider,
     runs_downhill,
 )
@@ -401,20 +402,10 @@ class DescentExplorer(LiveFigure):
         scale = abs(float(values[0])) if np.isfinite(values[0]) else 1.0
         if step < self.steps:
             # Part of the run is shown: say what the figure shows at this step, nothing later.
-            shown = trajectory.points[: step + 1, 0]
-            left, _back = left_window_at(shown, self.window)
-            diverged_at = int(trajectory.diverged_at[0])
-            if 0 <= diverged_at <= step:
-                self.show_message(f"step {step} of {self.steps}: the run diverged at step "
-                                  f"{diverged_at}", "error")
-                return
-            where = f"f = {exact_number(values[step], scale, 4)}"
-            if left >= 0:
-                where += f"; the path left the plotted window at step {left}"
-            later = (f"; the run diverges at step {diverged_at}" if diverged_at > step
-                     else " (play or drag step for the rest)")
-            self.show_message(f"step {step} of {self.steps}: {where}{later}",
-                              "warning" if diverged_at > step else "info")
+            left, _back = left_window_at(trajectory.points[: step + 1, 0], self.window)
+            self.show_message(*partial_run_message(
+                step, self.steps, f"f = {exact_number(values[step], scale, 4)}",
+                int(trajectory.diverged_at[0]), left))
             return
         diverged_at = int(trajectory.diverged_at[0])
         if diverged_at >= 0:

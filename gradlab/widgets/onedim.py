@@ -24,6 +24,7 @@ from gradlab.widgets.base import (
     log_slider,
     loss_grows,
     message_layout,
+    partial_run_message,
     position_slider,
     runs_downhill,
 )
@@ -202,20 +203,12 @@ class OneDimExplorer(LiveFigure):
         step = int(min(max(self.controls["step"].value, 0), self.steps))
         xs = trajectory.points[:, 0, 0]
         if step < self.steps:
-            if 0 <= diverged_at <= step:
-                self.show_message(f"step {step} of {self.steps}: the run diverged at step "
-                                  f"{diverged_at}", "error")
-                return
             name = iterate_name(step)
             where = (f"{name} = {exact_number(xs[step], width, 4)}, "
                      f"f({name}) = {exact_number(values[step], scale, 4)}")
             left, _back = left_window_at(trajectory.points[: step + 1, 0], self.window)
-            if left >= 0:
-                where += f"; x left the plotted window at step {left}"
-            later = (f"; the run diverges at step {diverged_at}" if diverged_at > step
-                     else " (play or drag step for the rest)")
-            self.show_message(f"step {step} of {self.steps}: {where}{later}",
-                              "warning" if diverged_at > step else "info")
+            self.show_message(*partial_run_message(step, self.steps, where, diverged_at, left,
+                                                   mover="x"))
             return
         if diverged_at >= 0:
             if lr > bound:
