@@ -70,6 +70,46 @@ PAINT_PROBE = r"""
 })();
 """
 
+# Every frame ipympl receives is a PNG it loads into an <img> and draws onto its off-screen
+# canvas at (0, 0). A whole frame covers that canvas and is opaque; a diff frame is transparent
+# where nothing changed, and a lost diff leaves old pixels on screen. This probe checks each
+# frame (it reads the frame's pixels, so the latency benchmark does not use it).
+FRAME_CHECK = r"""
+(() => {
+  const check = window.__gradlabFrames = {whole: 0, partial: []};
+  const scratch = document.createElement('canvas');
+  const drawImage = CanvasRenderingContext2D.prototype.drawImage;
+  CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+    const [image] = args;
+    if (image instanceof HTMLImageElement && args.length === 3 && this.canvas &&
+        !this.canvas.isConnected && image.naturalWidth > 0) {
+      const [w, h] = [image.naturalWidth, image.naturalHeight];
+      scratch.width = w; scratch.height = h;
+      const context = scratch.getContext('2d', {willReadFrequently: true});
+      context.clearRect(0, 0, w, h);
+      drawImage.call(context, image, 0, 0);
+      const alpha = context.getImageData(0, 0, w, h).data;
+      let clear = 0;
+      for (let i = 3; i < alpha.length; i += 4) clear += alpha[i] !== 255;
+      // Agg rounds a fractional size up, the canvas down: a frame may be a row larger.
+      if (w < this.canvas.width || h < this.canvas.height || clear > 0) {
+        check.partial.push(`${w}x${h} frame on a ${this.canvas.width}x${this.canvas.height} ` +
+                           `canvas, ${clear} pixels not opaque`);
+      } else {
+        check.whole += 1;
+      }
+    }
+    return drawImage.apply(this, args);
+  };
+})();
+"""
+
+
+def frames_seen(page) -> dict:
+    """``{'whole': n, 'partial': [descriptions]}`` of the frames checked by ``FRAME_CHECK``."""
+    return page.evaluate("() => window.__gradlabFrames || {whole: 0, partial: []}")
+
+
 KERNEL_READY = """() => {
   const name = document.querySelector('.jp-NotebookPanel-toolbar .jp-Toolbar-kernelName');
   const busy = document.querySelector('.jp-Notebook-ExecutionIndicator');

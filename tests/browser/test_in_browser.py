@@ -17,10 +17,12 @@ import pytest
 
 from devtools.browser import (
     CONTROL_SELECTORS,
+    FRAME_CHECK,
     NOT_LOOPBACK,
     PAINT_PROBE,
     error_outputs,
     figure_of,
+    frames_seen,
     open_and_run_all,
     paints,
     press_slider,
@@ -123,6 +125,7 @@ def check_in_browser(chromium, artifacts, name, open_page):
     answering, no JavaScript error. Saves a screenshot and the console log on failure."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(PAINT_PROBE)
+    context.add_init_script(FRAME_CHECK)
     context.route(NOT_LOOPBACK, lambda route: route.abort())
     page = context.new_page()
     console, js_errors = [], []
@@ -145,6 +148,9 @@ def check_in_browser(chromium, artifacts, name, open_page):
         problems, worked = work_every_control(page)
         assert worked > 0, f"{name}: no control found to work"
         assert not problems, f"{name}: " + "; ".join(problems)
+        frames = frames_seen(page)
+        assert frames["whole"] > 0, f"{name}: no frame of a live figure was seen"
+        assert not frames["partial"], f"{name}: partial frames: {frames['partial'][:3]}"
         assert not js_errors, f"{name}: JavaScript errors: {js_errors[:5]}"
     except BaseException:
         artifacts.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,112 @@
+"""Every frame a live figure sends is whole: the picture drawn from the cached static layers
+equals a redraw of every layer from scratch, after any sequence of control changes.
+
+A live figure redraws only its animated artists on a move and copies the rest from a picture
+of the static layers (:meth:`gradlab.widgets.base.LiveFigure._draw_frame`). If a move changed a
+static artist without matplotlib noticing (an array edited in place, say), the cached layers
+would be stale and the learner would see an old path under a new one. Here each widget of
+each lesson is driven through random moves of every control, and after each move the frame
+is compared, pixel for pixel, with a full redraw.
+"""
+
+import io
+
+import ipywidgets
+import matplotlib
+
+matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen; notebooks use ipympl
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from PIL import Image
+
+from gradlab.functions import quadratic_bowl
+from gradlab.optimizers import SGD
+from gradlab.widgets import DescentExplorer
+from gradlab.widgets.base import png_bytes
+from tests.test_widgets_size import LESSONS
+
+MOVES_PER_CONTROL = 4
+
+
+def _values(control):
+    """Values a learner can give ``control`` (``[]`` for buttons and text boxes)."""
+    options = getattr(control, "options", None)
+    if options:
+        return [o[1] if isinstance(o, tuple) else o for o in options]
+    if isinstance(control, ipywidgets.IntSlider):
+        return sorted({int(v) for v in np.linspace(control.min, control.max, 9)})
+    if isinstance(control, ipywidgets.FloatSlider | ipywidgets.FloatLogSlider):
+        return list(np.linspace(control.min, control.max, 9))
+    if isinstance(control, ipywidgets.Checkbox | ipywidgets.ToggleButton):
+        return [True, False]
+    return []
+
+
+def _first_difference(shown, redrawn):
+    rows, columns = np.nonzero(np.any(shown != redrawn, axis=-1))
+    return f"{rows.size} pixels differ, first at (x={columns[0]}, y={rows[0]})"
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSONS))
+def test_frames_drawn_from_the_cache_equal_a_full_redraw(lesson):
+    rng = np.random.default_rng(int(lesson))
+    widgets = LESSONS[lesson]()
+    try:
+        for widget in widgets:
+            name = type(widget).__name__
+            widget.frame_rgba()
+            for control_name, control in widget.controls.items():
+                values = _values(control)
+                if len(values) < 2:
+                    continue
+                for index in rng.integers(len(values), size=MOVES_PER_CONTROL):
+                    control.value = values[index]
+                    shown = widget.frame_rgba()
+                    redrawn = widget.frame_rgba(full=True)
+                    assert np.array_equal(shown, redrawn), (
+                        f"{name}: after {control_name} = {values[index]!r}, the frame from "
+                        f"the cache is not the full picture: {_first_difference(shown, redrawn)}")
+    finally:
+        for widget in widgets:
+            widget.close()
+        plt.close("all")
+
+
+def test_a_move_that_changes_only_animated_artists_reuses_the_static_layers():
+    explorer = DescentExplorer(quadratic_bowl(), {"SGD": SGD}, steps=20, lr=0.05)
+    try:
+        explorer.frame_rgba()
+        before = explorer.full_frames
+        explorer.set(step=5)
+        explorer.frame_rgba()
+        explorer.set(step=9)
+        explorer.frame_rgba()
+        assert explorer.full_frames == before, "a step move redrew the static layers"
+    finally:
+        explorer.close()
+
+
+def test_a_changed_static_artist_forces_a_full_redraw():
+    explorer = DescentExplorer(quadratic_bowl(), {"SGD": SGD}, steps=20, lr=0.05)
+    try:
+        explorer.frame_rgba()
+        before = explorer.full_frames
+        explorer.figure.axes[0].set_xlim(-1, 1)
+        shown = explorer.frame_rgba()
+        assert explorer.full_frames == before + 1
+        assert np.array_equal(shown, explorer.frame_rgba(full=True))
+    finally:
+        explorer.close()
+
+
+def test_png_bytes_decodes_to_the_frame():
+    explorer = DescentExplorer(quadratic_bowl(), {"SGD": SGD}, steps=20, lr=0.05)
+    try:
+        frame = explorer.frame_rgba()
+        decoded = np.asarray(Image.open(io.BytesIO(png_bytes(frame))).convert("RGBA"))
+        assert decoded.shape == frame.shape
+        assert np.array_equal(decoded[..., :3], frame[..., :3])
+    finally:
+        explorer.close()
