@@ -8,6 +8,8 @@ from gradlab.functions import Objective, himmelblau
 from gradlab.models import LinearRegression
 from gradlab.symbolic import partial
 
+from answers.common import say
+
 # The tilted bowl of sections 2 to 5, rebuilt here so the checks do not lean on the lesson.
 _BOWL = "x^2 + x*y + 2*y^2"
 
@@ -65,43 +67,41 @@ def check_gradient(answer):
     x, y = sympy.symbols("x y", real=True)
     expected = [float(partial(_BOWL, v).subs({x: -1, y: 2})) for v in ("x", "y")]
     if answer is None:
-        print("Not yet: set my_gradient to a pair of numbers, e.g. (1.0, 2.0)")
+        return say("Not yet: set my_gradient to a pair of numbers, e.g. (1.0, 2.0)")
     elif np.allclose(answer, expected, atol=1e-9):
-        print("Correct")
+        return say("Correct")
     else:
-        print(f"Not yet: {tuple(answer)} is not the gradient; compute ∂f/∂x = 2x + y and "
-              "∂f/∂y = x + 4y at x = −1, y = 2")
+        return say(f"Not yet: {tuple(answer)} is not the gradient; compute ∂f/∂x = 2x + y and "
+                   "∂f/∂y = x + 4y at x = −1, y = 2")
 
 
 def check_descent_direction(u):
     """Exercise 2: the unit vector of steepest descent of the tilted bowl at (1, 0.5)."""
     if u is None:
-        print("Not yet: set my_direction to a vector of length 1")
-        return
+        return say("Not yet: set my_direction to a vector of length 1")
     u = np.asarray(u, dtype=float)
     g = Objective.from_text(_BOWL, window=(-2, 2)).gradient([1.0, 0.5])
     if not np.isclose(np.linalg.norm(u), 1.0, atol=1e-6):
-        print(f"Not yet: a direction has length 1; yours has length {np.linalg.norm(u):.4f}")
+        return say(f"Not yet: a direction has length 1; yours has length {np.linalg.norm(u):.4f}")
     elif np.isclose(u @ g, -np.linalg.norm(g), atol=1e-6):
-        print(f"Correct: the slope along it is {u @ g:.4f}, the lowest possible")
+        return say(f"Correct: the slope along it is {u @ g:.4f}, the lowest possible")
     else:
-        print(f"Not yet: the slope along your direction is {u @ g:.4f}; "
-              "some direction goes down faster")
+        return say(f"Not yet: the slope along your direction is {u @ g:.4f}; some direction goes "
+                   "down faster")
 
 
 def check_best_fit(w_value, b_value, data):
     """Exercise 3: the line (w, b) where the loss on ``data`` (section 6's points) is flat."""
     if w_value is None or b_value is None:
-        print("Not yet: set best_w and best_b")
-        return
+        return say("Not yet: set best_w and best_b")
     slope, intercept = np.polyfit(data.X[:, 0], data.y, 1)  # least squares, found another way
     if np.allclose([w_value, b_value], [slope, intercept], atol=1e-6):
-        print("Correct")
+        return say("Correct")
     else:
         gradient = LinearRegression(n_features=1).gradient(np.array([w_value, b_value]),
                                                            data.X, data.y)
-        print(f"Not yet: at ({w_value:.4f}, {b_value:.4f}) the gradient is "
-              f"{np.round(gradient, 4)}, not zero")
+        return say(f"Not yet: at ({w_value:.4f}, {b_value:.4f}) the gradient is "
+                   f"{np.round(gradient, 4)}, not zero")
 
 
 def _stationary_near(surface, point, iterations=30):
@@ -120,12 +120,10 @@ def _stationary_near(surface, point, iterations=30):
 def check_flat_point(point):
     """Exercise 4: a point of Himmelblau's function where the slope is zero in every direction."""
     if point is None:
-        print("Not yet: set flat_point to a point (x, y), e.g. one row of himmelblau().minima")
-        return
+        return say("Not yet: set flat_point to a point (x, y), e.g. one row of himmelblau().minima")
     p = np.asarray(point, dtype=float)
     if p.shape != (2,):
-        print(f"Not yet: a point is two numbers (x, y); yours has shape {p.shape}")
-        return
+        return say(f"Not yet: a point is two numbers (x, y); yours has shape {p.shape}")
     surface = himmelblau()
     size = float(np.linalg.norm(surface.gradient(p)))
     here = f"({p[0]:g}, {p[1]:g})"
@@ -134,13 +132,12 @@ def check_flat_point(point):
         curvatures = np.linalg.eigvalsh(surface.hessian(flat))
         kind = ("a minimum" if curvatures.min() > 0 else
                 "a maximum" if curvatures.max() < 0 else "a saddle point")
-        print(f"Correct: {here} is {kind} (to the decimals given): ∇f = 0 there, so the slope "
-              "|∇f| cos θ is 0 in every "
-              "direction and the curve is flat")
+        return say(f"Correct: {here} is {kind} (to the decimals given): ∇f = 0 there, so the "
+                   "slope |∇f| cos θ is 0 in every direction and the curve is flat")
     elif flat is not None and np.linalg.norm(flat - p) < 0.3:
-        print(f"Not yet: {here} is close to the flat point ({flat[0]:.3f}, {flat[1]:.3f}) but "
-              f"|∇f| is still {size:.3g} there: copy more decimals")
+        return say(f"Not yet: {here} is close to the flat point ({flat[0]:.3f}, {flat[1]:.3f}) "
+                   f"but |∇f| is still {size:.3g} there: copy more decimals")
     else:
-        print(f"Not yet: at {here} |∇f| = {size:.3g}, so the slope curve swings between "
-              f"−{size:.3g} and +{size:.3g}; look for a point where ∇f = 0 in "
-              "himmelblau().minima or himmelblau().saddles")
+        return say(f"Not yet: at {here} |∇f| = {size:.3g}, so the slope curve swings between "
+                   f"−{size:.3g} and +{size:.3g}; look for a point where ∇f = 0 in "
+                   "himmelblau().minima or himmelblau().saddles")

@@ -7,6 +7,8 @@ from gradlab.models import LinearRegression
 from gradlab.optimizers import SGD
 from gradlab.runner import run
 
+from answers.common import NOT_YET, say
+
 
 def first_step_on_parabola():
     """Section 1: x₁ on f(x) = x² from x₀ = 2.5 with η = 0.1."""
@@ -63,7 +65,7 @@ def first_step_of_the_line(gradient_at_zero):
 
 
 def _report(ok, hint):
-    print("Correct" if ok else f"Not yet: {hint}")
+    return say("Correct" if ok else f"Not yet: {hint}")
 
 
 def _as_number(value, name):
@@ -83,34 +85,35 @@ def check_exercise_1(value):
     # x_k = 3 - 3 * 0.8**k for this loop (each step multiplies the distance to 3 by 1 - 2*0.1)
     value = _as_number(value, "answer_1")
     if value is None:
-        return
+        return NOT_YET
     target = 3 - 3 * 0.8 ** 10
-    _report(abs(value - target) < 1e-3,
-            f"{value} is {'too large' if value > target else 'too small'}")
+    return _report(abs(value - target) < 1e-3,
+                   f"{value} is {'too large' if value > target else 'too small'}")
 
 
 def check_exercise_2(value):
     """Exercise 2: the largest start on the quartic that still reaches the global minimum."""
     value = _as_number(value, "answer_2")
     if value is None:
-        return
+        return NOT_YET
     hilltop = np.sort(np.roots([4, 0, -8, 1]).real)[1]   # the middle zero of f'(x) = 4x³ - 8x + 1
-    _report(abs(value - hilltop) < 0.01,
-            f"{value} is {'too large' if value > hilltop else 'too small'} "
-            "(the answer is the same for every small learning rate)")
+    return _report(abs(value - hilltop) < 0.01,
+                   f"{value} is {'too large' if value > hilltop else 'too small'} "
+                   "(the answer is the same for every small learning rate)")
 
 
 def check_exercise_3(value, data):
     """Exercise 3: the steps until the gradient of the line's loss on ``data`` is below 1e-3."""
     value = _as_number(value, "answer_3")
     if value is None:
-        return
+        return NOT_YET
     # An independent count: gradlab's runner with the model's own gradient.
     model = LinearRegression(n_features=1)
     fit = run(SGD(lr=0.3), lambda p: model.gradient(p, data.X, data.y), [0.0, 0.0], steps=300)
     norms = np.linalg.norm(model.gradient(fit.points[:, 0], data.X, data.y), axis=-1)
     target = int(np.argmax(norms < 1e-3))
-    _report(value == target, f"{value} is {'too many' if value > target else 'too few'} steps")
+    return _report(value == target,
+                   f"{value} is {'too many' if value > target else 'too few'} steps")
 
 
 # Exercise 1a: the learner's own loop, compared with gradlab's SGD (torch.optim.SGD's numbers).
@@ -153,29 +156,24 @@ def check_descent_loop(descend):
         try:
             given = descend(gradient, start.copy(), lr, steps)
         except Exception as error:  # the learner's error as feedback, not a traceback
-            print(f"Not yet: on {name} your function raised {type(error).__name__}: {error}")
-            return
+            return say(f"Not yet: on {name} your function raised {type(error).__name__}: {error}")
         if given is None:
-            print("Not yet: descend returns None. Keep every point in a list, starting with "
-                  "x0, and return the list.")
-            return
+            return say("Not yet: descend returns None. Keep every point in a list, starting with "
+                       "x0, and return the list.")
         try:
             points = np.array([np.asarray(p, dtype=float).reshape(-1) for p in given])
         except (TypeError, ValueError):
-            print("Not yet: return a list of points (numbers or arrays), x_0 first.")
-            return
+            return say("Not yet: return a list of points (numbers or arrays), x_0 first.")
         if len(points) != steps + 1:
             extra = " (did you leave out x_0?)" if len(points) == steps else ""
-            print(f"Not yet: on {name} with steps = {steps} you returned {len(points)} points; "
-                  f"a run of {steps} steps has {steps + 1}, x_0 to x_{steps}{extra}.")
-            return
+            return say(f"Not yet: on {name} with steps = {steps} you returned {len(points)} "
+                       f"points; a run of {steps} steps has {steps + 1}, x_0 to x_{steps}{extra}.")
         if points.shape[1] != start.size or not np.allclose(points[0], start):
-            print(f"Not yet: on {name} your first point is {points[0]}, not x_0 = {start}.")
-            return
+            return say(f"Not yet: on {name} your first point is {points[0]}, not x_0 = {start}.")
         for k in range(1, steps + 1):
             if not np.allclose(points[k], reference[k], rtol=1e-10, atol=1e-12):
                 why = _diagnose(points[k - 1], points[k], gradient, start, lr)
-                print(f"Not yet: on {name} (lr = {lr}) your x_{k} is {np.round(points[k], 6)} "
-                      f"where SGD gives {np.round(reference[k], 6)}: {why}.")
-                return
-    print(f"Correct: your loop gives SGD's points on all {len(_LOOP_PROBLEMS)} problems.")
+                return say(f"Not yet: on {name} (lr = {lr}) your x_{k} is "
+                           f"{np.round(points[k], 6)} where SGD gives "
+                           f"{np.round(reference[k], 6)}: {why}.")
+    return say(f"Correct: your loop gives SGD's points on all {len(_LOOP_PROBLEMS)} problems.")

@@ -5,6 +5,8 @@ import numpy as np
 
 from gradlab.linesearch import backtracking_line_search
 
+from answers.common import say
+
 
 def rate_between_one_over_a_and_two_over_a():
     """Section 2: what gradient descent does on f(x) = x² with η = 0.6."""
@@ -56,31 +58,30 @@ def noisy_gradients_constant_rate():
 def check_bound(value):
     """Exercise 1: the largest convergent learning rate on f(x) = 3x² + 2x."""
     if value is None:
-        print("Not yet: set my_bound to a number.")
+        return say("Not yet: set my_bound to a number.")
     elif abs(value - 1 / 3) < 1e-3:
-        print("Correct: f'' = 6 everywhere, so the bound is 2/6 = 1/3 (the linear term only "
-              "moves the minimum).")
+        return say("Correct: f'' = 6 everywhere, so the bound is 2/6 = 1/3 (the linear term only "
+                   "moves the minimum).")
     elif abs(value - 2 / 3) < 1e-3:
-        print("Not yet: that is 2/3 — the curvature of 3x² is f'' = 6, not 3.")
+        return say("Not yet: that is 2/3 — the curvature of 3x² is f'' = 6, not 3.")
     else:
-        print(f"Not yet: {value:g} is not the bound. Compute f'' and use 2/f''.")
+        return say(f"Not yet: {value:g} is not the bound. Compute f'' and use 2/f''.")
 
 
 def check_best_constant(lr, rate):
     """Exercise 2: the best constant rate for λmin = 2, λmax = 50, and its factor per step."""
     if lr is None or rate is None:
-        print("Not yet: set both my_best_lr and my_rate.")
-        return
+        return say("Not yet: set both my_best_lr and my_rate.")
     right_lr, right_rate = 2 / (2 + 50), (50 / 2 - 1) / (50 / 2 + 1)
     lr_ok, rate_ok = abs(lr - right_lr) < 1e-4, abs(rate - right_rate) < 1e-3
     if lr_ok and rate_ok:
-        print("Correct: both factors |1 - η·λ| equal 12/13 ≈ 0.923 at that rate.")
+        return say("Correct: both factors |1 - η·λ| equal 12/13 ≈ 0.923 at that rate.")
     elif lr_ok:
-        print("Not yet: the rate is right; the factor is (κ - 1)/(κ + 1) with κ = λmax/λmin.")
+        return say("Not yet: the rate is right; the factor is (κ - 1)/(κ + 1) with κ = λmax/λmin.")
     elif abs(lr - 2 / 50) < 1e-4:
-        print("Not yet: 2/λmax is the edge of stability, not the best rate.")
+        return say("Not yet: 2/λmax is the edge of stability, not the best rate.")
     else:
-        print("Not yet: the best rate makes |1 - η·λmin| = |1 - η·λmax|.")
+        return say("Not yet: the best rate makes |1 - η·λmin| = |1 - η·λmax|.")
 
 
 def check_armijo(my_function, bowl, start):
@@ -104,21 +105,18 @@ def check_armijo(my_function, bowl, start):
                               x, t0,
                               shrink, c)
         except Exception as error:  # show the learner's error as feedback, not a traceback
-            print(f"Not yet: on '{name}' your function raised {type(error).__name__}: {error}")
-            return
+            return say(f"Not yet: on '{name}' your function raised {type(error).__name__}: {error}")
         if got is None:
-            print("Not yet: your function returns None. Start from t = t0 and shrink t while "
-                  "the Armijo condition f(x - t g) <= f(x) - c t |g|^2 fails; return t.")
-            return
+            return say("Not yet: your function returns None. Start from t = t0 and shrink t while "
+                       "the Armijo condition f(x - t g) <= f(x) - c t |g|^2 fails; return t.")
         if not np.isclose(got, expected, rtol=1e-9):
             if got > expected:
                 hint = "too large: t must shrink until f(x - t g) <= f(x) - c t |g|^2 holds"
             else:
                 hint = "too small: do you stop at the first t that satisfies the condition?"
-            print(f"Not yet: on '{name}' you returned t = {got:g}, {hint} "
-                  f"(backtracking_line_search gives {expected:g}).")
-            return
-    print("Correct: your steps match backtracking_line_search on all four problems.")
+            return say(f"Not yet: on '{name}' you returned t = {got:g}, {hint} "
+                       f"(backtracking_line_search gives {expected:g}).")
+    return say("Correct: your steps match backtracking_line_search on all four problems.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,17 +210,15 @@ def check_searches(grid_search, random_search):
         try:
             got = grid_search(train_and_score, lrs.copy())
         except Exception as error:  # show the learner's error as feedback, not a traceback
-            print(f"Not yet: on '{name}' my_grid_search raised {type(error).__name__}: {error}")
-            return
+            return say(f"Not yet: on '{name}' my_grid_search raised {type(error).__name__}: "
+                       f"{error}")
         if got is not None and sorted(calls) != sorted(float(lr) for lr in lrs):
-            print(f"Not yet: on '{name}' my_grid_search called train_and_score {len(calls)} "
-                  f"times for a grid of {lrs.size} rates: train every rate of the grid once.")
-            return
+            return say(f"Not yet: on '{name}' my_grid_search called train_and_score {len(calls)} "
+                       f"times for a grid of {lrs.size} rates: train every rate of the grid once.")
         verdict = _judge_result("my_grid_search", name, got, score, lrs,
                                 _reference_search(score, lrs))
         if verdict is not None:
-            print("Not yet: " + verdict)
-            return
+            return say("Not yet: " + verdict)
     for name, score, seed, n, low, high in _RANDOM_CASES:
         expected_lrs = 10 ** np.random.default_rng(seed).uniform(np.log10(low), np.log10(high), n)
         uniform_lrs = np.random.default_rng(seed).uniform(low, high, n)
@@ -230,32 +226,27 @@ def check_searches(grid_search, random_search):
         try:
             got = random_search(train_and_score, n, np.random.default_rng(seed), low, high)
         except Exception as error:  # show the learner's error as feedback, not a traceback
-            print(f"Not yet: on '{name}' my_random_search raised {type(error).__name__}: "
-                  f"{error}")
-            return
+            return say(f"Not yet: on '{name}' my_random_search raised {type(error).__name__}: "
+                       f"{error}")
         if got is not None:
             tried = np.sort(calls)
             if tried.size == n and np.allclose(tried, np.sort(uniform_lrs), rtol=1e-9):
-                print(f"Not yet: on '{name}' you sampled lr uniformly between low and high; the "
-                      "check expects log-uniform: did you sample the exponent, "
-                      "lr = 10 ** rng.uniform(np.log10(low), np.log10(high), n)?")
-                return
+                return say(f"Not yet: on '{name}' you sampled lr uniformly between low and high; "
+                           "the check expects log-uniform: did you sample the exponent, lr = 10 "
+                           "** rng.uniform(np.log10(low), np.log10(high), n)?")
             if tried.size != n:
-                print(f"Not yet: on '{name}' my_random_search tried {tried.size} rates for "
-                      f"n = {n}: draw exactly n rates and train each once.")
-                return
+                return say(f"Not yet: on '{name}' my_random_search tried {tried.size} rates for n "
+                           f"= {n}: draw exactly n rates and train each once.")
             if not np.allclose(tried, np.sort(expected_lrs), rtol=1e-9):
                 outside = np.any((tried < low * (1 - 1e-9)) | (tried > high * (1 + 1e-9)))
                 where = (" (some lie outside [low, high])" if outside else "")
-                print(f"Not yet: on '{name}' your rng draws differ{where}: draw exactly n values "
-                      "with rng.uniform(np.log10(low), np.log10(high), n) from the rng you are "
-                      "given (not a new generator), then try 10 ** each.")
-                return
+                return say(f"Not yet: on '{name}' your rng draws differ{where}: draw exactly n "
+                           "values with rng.uniform(np.log10(low), np.log10(high), n) from the "
+                           "rng you are given (not a new generator), then try 10 ** each.")
         verdict = _judge_result("my_random_search", name, got, score, expected_lrs,
                                 _reference_search(score, expected_lrs))
         if verdict is not None:
-            print("Not yet: " + verdict)
-            return
-    print(f"Correct: both searches try the expected rates and keep the same best (lr, score) as "
-          f"the reference on all {len(_GRID_CASES) + len(_RANDOM_CASES)} cases, diverged runs "
-          "included.")
+            return say("Not yet: " + verdict)
+    return say("Correct: both searches try the expected rates and keep the same best (lr, score) "
+               f"as the reference on all {len(_GRID_CASES) + len(_RANDOM_CASES)} cases, diverged "
+               "runs included.")

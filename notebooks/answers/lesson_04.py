@@ -8,6 +8,8 @@ from gradlab.optimizers import SGD
 from gradlab.plotting import basin_labels
 from gradlab.runner import run
 
+from answers.common import say
+
 
 def himmelblau_from_origin(f, lr, choices):
     """Where gradient descent from (0, 0) ends on Himmelblau's function ``f``.
@@ -50,24 +52,23 @@ def _styblinski_share():
 
 def _report(given, reference, tolerance, unit):
     if given is None:
-        print("Not yet: replace None by your answer.")
-        return
+        return say("Not yet: replace None by your answer.")
     expected = reference()
     if abs(float(given) - expected) <= tolerance:
-        print("Correct")
+        return say("Correct")
     else:
-        print(f"Not yet: {given} is too {'large' if given > expected else 'small'}{unit}.")
+        return say(f"Not yet: {given} is too {'large' if given > expected else 'small'}{unit}.")
 
 
 def check_global_share(share):
     """Exercise 1: the share of a 50 x 50 grid that momentum takes to Styblinski-Tang's global
     minimum."""
-    _report(share, _styblinski_share, 0.005, " (give a fraction between 0 and 1)")
+    return _report(share, _styblinski_share, 0.005, " (give a fraction between 0 and 1)")
 
 
 def check_escape_steps(k):
     """Exercise 2: steps until |y_k| >= 1 from (0, 1e-6) on x² − y² with lr = 0.1."""
-    _report(k, lambda: int(np.ceil(np.log(1.0 / 1e-6) / np.log(1.2))), 0, "")
+    return _report(k, lambda: int(np.ceil(np.log(1.0 / 1e-6) / np.log(1.2))), 0, "")
 
 
 def check_plateau_steps(k, plateau):
@@ -76,7 +77,7 @@ def check_plateau_steps(k, plateau):
         record = run(SGD(lr=1.0), plateau.gradient, [-8.0, 0.0], 1000, value=plateau.value)
         return int(record.steps_to_reach(0.1)[0])
 
-    _report(k, plateau_steps, 0, "")
+    return _report(k, plateau_steps, 0, "")
 
 
 def check_rastrigin_centre(share):
@@ -90,4 +91,4 @@ def check_rastrigin_centre(share):
         return float(np.mean(basin_labels(record.final_points, ras.minima)
                              == points.index((0, 0))))
 
-    _report(share, centre_share, 0.002, " (give a fraction between 0 and 1)")
+    return _report(share, centre_share, 0.002, " (give a fraction between 0 and 1)")

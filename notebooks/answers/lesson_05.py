@@ -5,6 +5,8 @@ import itertools
 
 import numpy as np
 
+from answers.common import say
+
 
 def noisier_batch_size():
     return {
@@ -61,21 +63,20 @@ def check_updates_per_epoch(answer):
     smaller batch kept."""
     expected = -(-1000 // 64)                             # ceiling division
     if answer is None:
-        print("Not yet: replace None with a number.")
+        return say("Not yet: replace None with a number.")
     elif answer == expected:
-        print("Correct")
+        return say("Correct")
     elif answer == 1000 // 64:
-        print("Not yet: that drops the last, smaller batch; this exercise keeps it.")
+        return say("Not yet: that drops the last, smaller batch; this exercise keeps it.")
     else:
-        print("Not yet: count how many batches of 64 it takes to cover 1,000 examples.")
+        return say("Not yet: count how many batches of 64 it takes to cover 1,000 examples.")
 
 
 def check_minibatch_error(function):
     """Exercise 2: ``function(sigma2, n, b)`` against the exact average over every batch of a
     tiny data set."""
     if function is None:
-        print("Not yet: replace None with your function.")
-        return
+        return say("Not yet: replace None with your function.")
     rng = np.random.default_rng(6)
     tiny = rng.normal(size=(7, 2))                      # seven "votes"
     centre = tiny.mean(axis=0)
@@ -86,22 +87,19 @@ def check_minibatch_error(function):
         try:
             yours = float(function(spread, 7, b))
         except Exception as error:                      # report, do not crash the lesson
-            print(f"Not yet: your function raised {type(error).__name__}: {error}")
-            return
+            return say(f"Not yet: your function raised {type(error).__name__}: {error}")
         if not np.isclose(yours, exact, rtol=1e-9, atol=1e-12):
-            print(f"Not yet: for n = 7, b = {b} yours gives {yours:.6f}, too "
-                  f"{'large' if yours > exact else 'small'}: it must equal the average of "
-                  f"‖g_B − ∇L‖² over every batch of {b}.")
-            return
-    print("Correct")
+            return say(f"Not yet: for n = 7, b = {b} yours gives {yours:.6f}, too "
+                       f"{'large' if yours > exact else 'small'}: it must equal the average of "
+                       f"‖g_B − ∇L‖² over every batch of {b}.")
+    return say("Correct")
 
 
 def check_online_fit(function):
     """Exercise 3: ``function(stream)`` fed 5,000 points of y = 2x − 1 plus noise, one at a
     time; within 0.05 of their least-squares fit."""
     if function is None:
-        print("Not yet: replace None with your function.")
-        return
+        return say("Not yet: replace None with your function.")
 
     def stream():
         rng = np.random.default_rng(8)
@@ -114,17 +112,16 @@ def check_online_fit(function):
                              points[:, 1], rcond=None)[0]
     estimate = function(stream())
     if estimate is None:
-        print("Not yet: online_fit returned None.")
-        return
+        return say("Not yet: online_fit returned None.")
     w, b = map(float, estimate)
     if abs(w - target[0]) < 0.05 and abs(b - target[1]) < 0.05:
-        print("Correct")
+        return say("Correct")
     else:
         def verdict(yours, wanted):
             if abs(yours - wanted) < 0.05:
                 return "close enough"
             return "too large" if yours > wanted else "too small"
 
-        print(f"Not yet: you got w = {w:.3f} ({verdict(w, target[0])}), b = {b:.3f} "
-              f"({verdict(b, target[1])}); each must be within 0.05 of the least-squares fit "
-              "of the stream.")
+        return say(f"Not yet: you got w = {w:.3f} ({verdict(w, target[0])}), b = {b:.3f} "
+                   f"({verdict(b, target[1])}); each must be within 0.05 of the least-squares fit "
+                   "of the stream.")

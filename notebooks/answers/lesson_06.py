@@ -5,6 +5,8 @@ import numpy as np
 
 from gradlab.optimizers import SGD
 
+from answers.common import say
+
 
 def heavy_ball_past_gd_bound(lam_max):
     """Is lr = 2/λmax stable for the heavy ball with β = 0.9 on a bowl whose largest eigenvalue
@@ -66,41 +68,41 @@ def heavy_ball_speedup():
 # Exercises.
 
 def _verdict(ok, hint):
-    print("Correct" if ok else f"Not yet: {hint}")
+    return say("Correct" if ok else f"Not yet: {hint}")
 
 
 def check_best(lr, beta):
     """Exercise 1: the best heavy-ball (lr, β) for eigenvalues 2 and 800."""
     if lr is None or beta is None:
-        return print("Not yet: replace the None values with your numbers.")
+        return say("Not yet: replace the None values with your numbers.")
     root = np.sqrt(800 / 2)
     want_beta, want_lr = ((root - 1) / (root + 1)) ** 2, (2 / (np.sqrt(800) + np.sqrt(2))) ** 2
     off = [f"{name} = {given:g} is too {'large' if given > want else 'small'}"
            for name, given, want, ok in (
                ("lr", lr, want_lr, abs(lr - want_lr) < 0.01 * want_lr),
                ("beta", beta, want_beta, abs(beta - want_beta) < 2e-3)) if not ok]
-    _verdict(not off, f"{' and '.join(off)}: use κ = λmax/λmin in β* and the square roots of "
-                      "both eigenvalues in lr*.")
+    return _verdict(not off, f"{' and '.join(off)}: use κ = λmax/λmin in β* and the square "
+                             "roots of both eigenvalues in lr*.")
 
 
 def check_nesterov_limit(value):
     """Exercise 2: the largest stable Nesterov lr with β = 0.8 and λmax = 50."""
     if value is None:
-        return print("Not yet: replace None with your number.")
+        return say("Not yet: replace None with your number.")
     want = 2 * (1 + 0.8) / ((1 + 2 * 0.8) * 50)
-    _verdict(abs(value - want) < 0.005 * want,
-             f"{value:g} is too {'large' if value > want else 'small'}: the roots of "
-             "z² − (1+β)(1−u)z + β(1−u), u = ηλmax, leave the unit circle at z = −1.")
+    return _verdict(abs(value - want) < 0.005 * want,
+                    f"{value:g} is too {'large' if value > want else 'small'}: the roots of "
+                    "z² − (1+β)(1−u)z + β(1−u), u = ηλmax, leave the unit circle at z = −1.")
 
 
 def check_terminal_step(value):
     """Exercise 3: the step the heavy ball (lr = 0.01, β = 0.95) approaches on f(x) = 3x."""
     if value is None:
-        return print("Not yet: replace None with your number.")
+        return say("Not yet: replace None with your number.")
     want = 0.01 * 3 / (1 - 0.95)
-    _verdict(abs(value - want) < 0.01 * want,
-             f"{value:g} is too {'large' if value > want else 'small'}: the buffer of a "
-             "constant gradient g tends to g/(1−β), and the step is lr times the buffer.")
+    return _verdict(abs(value - want) < 0.01 * want,
+                    f"{value:g} is too {'large' if value > want else 'small'}: the buffer of a "
+                    "constant gradient g tends to g/(1−β), and the step is lr times the buffer.")
 
 
 # Section 2's exercise: one heavy-ball step and one Nesterov step, written by the learner.
@@ -220,31 +222,27 @@ def _check_step(step_function, name, nesterov):
             try:
                 result = step_function(x.copy(), b.copy(), gradient(x).copy(), lr, beta)
             except Exception as error:  # the learner's error as feedback, not a traceback
-                print(f"Not yet: on {case} your {name} raised {type(error).__name__}: {error}")
-                return
+                return say(f"Not yet: on {case} your {name} raised {type(error).__name__}: {error}")
             if result is None:
-                print(f"Not yet: {name} returns None. Return the new point and the new "
-                      "buffer: `return x, buf`.")
-                return
+                return say(f"Not yet: {name} returns None. Return the new point and the new "
+                           "buffer: `return x, buf`.")
             try:
                 given_x, given_b = (np.asarray(part, dtype=float).reshape(start.shape)
                                     for part in result)
             except (TypeError, ValueError):
-                print(f"Not yet: {name} must return two arrays shaped like x: "
-                      "`return x, buf` (the new point, then the new buffer).")
-                return
+                return say(f"Not yet: {name} must return two arrays shaped like x: `return x, "
+                           "buf` (the new point, then the new buffer).")
             want_x, want_b = want_points[k + 1], want_buffers[k]
             if not (_same(given_x, want_x) and _same(given_b, want_b)):
                 why = _diagnose(step_function, nesterov, case, k)
-                print(f"Not yet: on {case} (η = {lr:g}, β = {beta:g}), step {k} (x_{k} to "
-                      f"x_{k + 1}): you give x_{k + 1} = {np.round(given_x, 6)}, b_{k} = "
-                      f"{np.round(given_b, 6)} where SGD gives {np.round(want_x, 6)}, "
-                      f"{np.round(want_b, 6)}: {why}.")
-                return
+                return say(f"Not yet: on {case} (η = {lr:g}, β = {beta:g}), step {k} (x_{k} to "
+                           f"x_{k + 1}): you give x_{k + 1} = {np.round(given_x, 6)}, b_{k} = "
+                           f"{np.round(given_b, 6)} where SGD gives {np.round(want_x, 6)}, "
+                           f"{np.round(want_b, 6)}: {why}.")
             x, b = given_x, given_b
     flag = "nesterov=True" if nesterov else "momentum"
-    print(f"Correct: your {name} gives the points and buffers of SGD({flag}) on all "
-          f"{len(_STEP_CASES)} problems.")
+    return say(f"Correct: your {name} gives the points and buffers of SGD({flag}) on all "
+               f"{len(_STEP_CASES)} problems.")
 
 
 def _diagnose(step_function, nesterov, case, k):
@@ -265,9 +263,9 @@ def _diagnose(step_function, nesterov, case, k):
 def check_heavy_ball_step(heavy_ball_step):
     """Run ``heavy_ball_step(x, buf, grad, lr, beta) -> (x, buf)`` from buf = 0 on several
     problems against SGD(lr, momentum=beta); say where it first differs."""
-    _check_step(heavy_ball_step, "heavy_ball_step", nesterov=False)
+    return _check_step(heavy_ball_step, "heavy_ball_step", nesterov=False)
 
 
 def check_nesterov_step(nesterov_step):
     """The same for ``nesterov_step`` against SGD(lr, momentum=beta, nesterov=True)."""
-    _check_step(nesterov_step, "nesterov_step", nesterov=True)
+    return _check_step(nesterov_step, "nesterov_step", nesterov=True)

@@ -7,6 +7,8 @@ import numpy as np
 
 from gradlab.optimizers import Adam, AdamState
 
+from answers.common import say
+
 
 def constant_gradient_scale():
     return {
@@ -89,36 +91,33 @@ def rosenbrock_race(momentum, adam):
 
 
 def _verdict(value, expected, what_to_check):
-    """Print "Correct" or a "Not yet" that says which way the value is off and what to check."""
+    """Say "Correct" or a "Not yet" that says which way the value is off and what to check."""
     if value is None:
-        print(f"Not yet: no answer given. {what_to_check}")
-        return
+        return say(f"Not yet: no answer given. {what_to_check}")
     try:
         number = float(value)
     except (TypeError, ValueError):
-        print(f"Not yet: {value!r} is not a number. {what_to_check}")
-        return
+        return say(f"Not yet: {value!r} is not a number. {what_to_check}")
     if np.isclose(number, expected, rtol=1e-3):
-        print("Correct")
-        return
+        return say("Correct")
     direction = "too large" if number > expected else "too small"
-    print(f"Not yet: {number:g} is {direction}. {what_to_check}")
+    return say(f"Not yet: {number:g} is {direction}. {what_to_check}")
 
 
 def check_first_step(value):
     """Exercise 1: Adam's first step without bias correction, β1 = 0.9, β2 = 0.99, in units of η."""
     # The formula of section 3, written here (not the library's code).
     expected = (1 - 0.9) / math.sqrt(1 - 0.99)
-    _verdict(value, expected, "With m₁ = (1-β1) g and v₁ = (1-β2) g², the step is η m₁ / √v₁; "
-             "mind that β2 is 0.99 here, not 0.999.")
+    return _verdict(value, expected, "With m₁ = (1-β1) g and v₁ = (1-β2) g², the step is "
+                    "η m₁ / √v₁; mind that β2 is 0.99 here, not 0.999.")
 
 
 def check_adagrad_step(value):
     """Exercise 2: AdaGrad's 100th step for η = 0.5 and a constant gradient g = 4."""
     g, eta, t = 4.0, 0.5, 100
     expected = eta * g / math.sqrt(t * g**2)          # the update formula, written by hand
-    _verdict(value, expected, "The 100th step is η g / √(s₁₀₀) with s₁₀₀ = 100 g² (the sum "
-             "includes the 100th gradient).")
+    return _verdict(value, expected, "The 100th step is η g / √(s₁₀₀) with s₁₀₀ = 100 g² "
+                    "(the sum includes the 100th gradient).")
 
 
 # Exercise 3: the learner's Adam step, compared with gradlab's Adam (torch.optim.Adam's numbers).
@@ -237,28 +236,22 @@ def check_adam_step(adam_step):
                 given = adam_step(theta.copy(), m.copy(), v.copy(), g.copy(), t, lr, beta1,
                                   beta2, eps)
         except Exception as error:  # the learner's error as feedback, not a traceback
-            print(f"Not yet: at {name} your function raised {type(error).__name__}: {error}")
-            return
+            return say(f"Not yet: at {name} your function raised {type(error).__name__}: {error}")
         if given is None:
-            print("Not yet: adam_step returns None. Write the lines for m, v, m̂, v̂ and θ, "
-                  "and return theta, m, v.")
-            return
+            return say("Not yet: adam_step returns None. Write the lines for m, v, m̂, v̂ and θ, "
+                       "and return theta, m, v.")
         try:
             new_theta, new_m, new_v = (np.asarray(a, dtype=float) for a in given)
         except (TypeError, ValueError):
-            print("Not yet: return three arrays, (theta, m, v), in that order.")
-            return
+            return say("Not yet: return three arrays, (theta, m, v), in that order.")
         where = f"at {name} (β1 = {beta1}, β2 = {beta2}, lr = {lr}),"
         if not _same(new_m, right_m):
-            print(f"Not yet: {where} your m {_why_m(new_m, m, g, beta1, right_m, t)}")
-            return
+            return say(f"Not yet: {where} your m {_why_m(new_m, m, g, beta1, right_m, t)}")
         if not _same(new_v, right_v):
-            print(f"Not yet: {where} your v {_why_v(new_v, v, g, beta2, right_v, t)}")
-            return
+            return say(f"Not yet: {where} your v {_why_v(new_v, v, g, beta2, right_v, t)}")
         if not _same(new_theta, right_theta):
             why = _why_theta(new_theta, theta, right_m, right_v, t, lr, beta1, beta2, eps,
                              right_theta)
-            print(f"Not yet: {where} your {why}")
-            return
-    print(f"Correct: your adam_step gives gradlab's Adam (torch.optim.Adam's numbers) in all "
-          f"{len(cases)} cases, t = 1 to {max(case[5] for case in cases)}.")
+            return say(f"Not yet: {where} your {why}")
+    return say("Correct: your adam_step gives gradlab's Adam (torch.optim.Adam's numbers) in all "
+               f"{len(cases)} cases, t = 1 to {max(case[5] for case in cases)}.")

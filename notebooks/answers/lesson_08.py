@@ -5,7 +5,7 @@ import numpy as np
 
 from gradlab.models import MLP
 
-from answers.common import as_number
+from answers.common import NOT_YET, as_number, say
 
 
 def zero_start_symmetry():
@@ -41,17 +41,19 @@ def check_answer(value, model, params, X, y):
     hint = "Average p - y over the 4 samples: p from section 1's forward pass, y the labels."
     number = as_number(value, hint)
     if number is None:
-        return
+        return NOT_YET
     expected = float(model.gradient(params, X, y)[-1])
     if np.isclose(number, expected, rtol=1e-6, atol=1e-10):
-        print("Correct")
+        return say("Correct")
     elif np.isclose(number, len(y) * expected, rtol=1e-6, atol=1e-10):
-        print(f"Not yet: {number:.6f} is the sum of p - y; the loss is a mean, so divide by N.")
+        return say(f"Not yet: {number:.6f} is the sum of p - y; the loss is a mean, "
+                   "so divide by N.")
     elif np.isclose(number, -expected, rtol=1e-6, atol=1e-10):
-        print(f"Not yet: {number:.6f} has the wrong sign: it is p - y, prediction minus label.")
+        return say(f"Not yet: {number:.6f} has the wrong sign: "
+                   "it is p - y, prediction minus label.")
     else:
         direction = "too large" if number > expected else "too small"
-        print(f"Not yet: {number:.6f} is {direction}. {hint}")
+        return say(f"Not yet: {number:.6f} is {direction}. {hint}")
 
 
 def check_relu_backward(relu_backward):
@@ -68,21 +70,19 @@ def check_relu_backward(relu_backward):
     d_a1 = d_z2 @ W2r.T
     d_z1 = relu_backward(d_a1.copy(), z.copy())
     if d_z1 is None:
-        print("Not yet: relu_backward returns nothing; return dL/dz, an array shaped like z.")
-        return
+        return say("Not yet: relu_backward returns nothing; return dL/dz, an array shaped like z.")
     if np.shape(d_z1) != z.shape:
-        print(f"Not yet: relu_backward returns shape {np.shape(d_z1)}; dL/dz has z's shape "
-              f"{z.shape}.")
-        return
+        return say(f"Not yet: relu_backward returns shape {np.shape(d_z1)}; dL/dz has z's shape "
+                   f"{z.shape}.")
     mine = np.concatenate([(Xr.T @ d_z1).ravel(), np.sum(d_z1, axis=0)])
     expected = relu_net.gradient(theta, Xr, yr)[:15]
     if np.allclose(mine, expected, atol=1e-12):
-        print("Correct")
+        return say("Correct")
     elif np.allclose(d_z1, d_a1, atol=1e-12):
-        print("Not yet: dL/dz equals dL/da everywhere; block the gradient where z <= 0.")
+        return say("Not yet: dL/dz equals dL/da everywhere; block the gradient where z <= 0.")
     else:
-        print("Not yet: dL/dW1 and dL/db1 built from your dL/dz differ from backpropagation; "
-              "dL/dz must be dL/da where z > 0 and 0 elsewhere.")
+        return say("Not yet: dL/dW1 and dL/db1 built from your dL/dz differ from backpropagation; "
+                   "dL/dz must be dL/da where z > 0 and 0 elsewhere.")
 
 
 def check_wasted_epochs(value, overfit):
@@ -91,16 +91,16 @@ def check_wasted_epochs(value, overfit):
             "then count to overfit.epochs_done.")
     number = as_number(value, hint)
     if number is None:
-        return
+        return NOT_YET
     best = int(np.argmin(overfit.test_loss))
     expected = overfit.epochs_done - best
     if number == expected:
-        print("Correct")
+        return say("Correct")
     elif number == best:
-        print(f"Not yet: {number:g} is the best epoch itself; how many epochs came after it?")
+        return say(f"Not yet: {number:g} is the best epoch itself; how many epochs came after it?")
     else:
         direction = "too many" if number > expected else "too few"
-        print(f"Not yet: {number:g} epochs is {direction}. {hint}")
+        return say(f"Not yet: {number:g} epochs is {direction}. {hint}")
 
 
 # The cases the backward check runs: (seed of the parameters, scale of the parameters, batch size).
@@ -198,22 +198,19 @@ def check_backward(backward):
         blocks = net.unflatten(theta)
         given = backward({k: v.copy() for k, v in blocks.items()}, X.copy(), y.copy())
         if given is None:
-            print("Not yet: backward returns nothing; return the four blocks "
-                  "(dW1, db1, dW2, db2).")
-            return
+            return say("Not yet: backward returns nothing; return the four blocks (dW1, db1, dW2, "
+                       "db2).")
         if not isinstance(given, (tuple, list)) or len(given) != 4:
-            print("Not yet: backward should return four blocks, (dW1, db1, dW2, db2), in that "
-                  "order.")
-            return
+            return say("Not yet: backward should return four blocks, (dW1, db1, dW2, db2), in "
+                       "that order.")
         mine = dict(zip(("dW1", "db1", "dW2", "db2"), given, strict=True))
         _, slips = _backward_variants(blocks, X, y)
         right = {"d" + k: v for k, v in net.unflatten(net.gradient(theta, X, y)).items()}
         for name in _BLOCK_ORDER:
             verdict = _backward_verdict(name, mine[name], right, slips, case)
             if verdict is not None:
-                print(f"Not yet: {verdict}")
-                return
-    print("Correct")
+                return say(f"Not yet: {verdict}")
+    return say("Correct")
 
 
 def xor_accuracy_by_width(train, test, seed=0, widths=(1, 2, 3, 4, 8, 16)):
@@ -238,20 +235,20 @@ def check_xor_width(value, train, test):
             "up from 1 until the message shows 100% held-out accuracy.")
     number = as_number(value, hint)
     if number is None:
-        return
+        return NOT_YET
     accuracy = xor_accuracy_by_width(train, test)
     expected = min(w for w, a in accuracy.items() if a == 1.0)
     if number == expected:
-        print("Correct")
+        return say("Correct")
     elif number not in accuracy:
-        print(f"Not yet: the trainer offers {', '.join(map(str, accuracy))} hidden units, "
-              f"not {number:g}.")
+        return say(f"Not yet: the trainer offers {', '.join(map(str, accuracy))} hidden units, "
+                   f"not {number:g}.")
     elif number > expected:
-        print(f"Not yet: {number:g} units reach 100%, but so does a smaller width; go down "
-              "the slider.")
+        return say(f"Not yet: {number:g} units reach 100%, but so does a smaller width; go down "
+                   "the slider.")
     elif number == 1:
-        print(f"Not yet: one unit reaches only {100 * accuracy[1]:.0f}%: it draws one line, and "
-              "no single line separates XOR's classes.")
+        return say(f"Not yet: one unit reaches only {100 * accuracy[1]:.0f}%: it draws one line, "
+                   "and no single line separates XOR's classes.")
     else:
-        print(f"Not yet: {number:g} units reach {100 * accuracy[int(number)]:.0f}% held-out "
-              "accuracy in this run, not 100%; try the next width.")
+        return say(f"Not yet: {number:g} units reach {100 * accuracy[int(number)]:.0f}% held-out "
+                   "accuracy in this run, not 100%; try the next width.")

@@ -3,7 +3,7 @@ away."""
 
 import numpy as np
 
-from answers.common import as_number
+from answers.common import NOT_YET, as_number, say
 
 SMALL_BATCHES_HIGHER = "batches of 32 images end with the higher held-out accuracy"
 FULL_BATCH_HIGHER = "the full batch ends with the higher held-out accuracy"
@@ -63,17 +63,18 @@ def check_bias_gradient(value, model, theta, X, y):
     hint = "Average column 3 of P - Y over the batch (P the probabilities, Y the one-hot labels)."
     number = as_number(value, hint)
     if number is None:
-        return
+        return NOT_YET
     expected = model.gradient(theta, X, y)[64 * 10 + 3]
     if np.isclose(number, expected, rtol=1e-6, atol=1e-12):
-        print("Correct")
+        return say("Correct")
     elif np.isclose(number, len(y) * expected, rtol=1e-6, atol=1e-12):
-        print(f"Not yet: {number:.6f} is the sum over the batch; the loss is a mean, so divide "
-              "by the batch size.")
+        return say(f"Not yet: {number:.6f} is the sum over the batch; the loss is a mean, so "
+                   "divide by the batch size.")
     elif np.isclose(number, -expected, rtol=1e-6, atol=1e-12):
-        print(f"Not yet: {number:.6f} has the wrong sign: it is P - Y, prediction minus truth.")
+        return say(f"Not yet: {number:.6f} has the wrong sign: "
+                   "it is P - Y, prediction minus truth.")
     else:
-        print(f"Not yet: {number:.6f} is {_direction(number, expected)}. {hint}")
+        return say(f"Not yet: {number:.6f} is {_direction(number, expected)}. {hint}")
 
 
 def check_user_mean_rmse(value, rtrain, rtest):
@@ -82,17 +83,17 @@ def check_user_mean_rmse(value, rtrain, rtest):
             "with no training rating, then compare with rtest.y.")
     number = as_number(value, hint)
     if number is None:
-        return
+        return NOT_YET
     sums = np.bincount(rtrain.X[:, 0], weights=rtrain.y, minlength=rtrain.n_users)
     counts = np.bincount(rtrain.X[:, 0], minlength=rtrain.n_users)
     means = np.where(counts > 0, sums / np.maximum(counts, 1), rtrain.y.mean())
     expected = rmse(means[rtest.X[:, 0]], rtest.y)
     if np.isclose(number, expected, atol=1e-9):
-        print("Correct")
+        return say("Correct")
     elif np.isclose(number, expected**2, atol=1e-9):
-        print(f"Not yet: {number:.4f} is the mean squared error; take its square root.")
+        return say(f"Not yet: {number:.4f} is the mean squared error; take its square root.")
     else:
-        print(f"Not yet: {number:.4f} is {_direction(number, expected)}. {hint}")
+        return say(f"Not yet: {number:.4f} is {_direction(number, expected)}. {hint}")
 
 
 def check_day_bound(value, first_X):
@@ -101,16 +102,16 @@ def check_day_bound(value, first_X):
             "largest eigenvalue.")
     number = as_number(value, hint)
     if number is None:
-        return
+        return NOT_YET
     X_days = first_X * np.array([1.0, 3650.0, 1.0, 1.0])
     expected = 2 / np.linalg.eigvalsh(2 * X_days.T @ X_days / len(X_days)).max()
     if np.isclose(number, expected, rtol=1e-6):
-        print("Correct")
+        return say("Correct")
     elif np.isclose(number, 1 / expected, rtol=1e-6) or np.isclose(number, 2 / expected,
                                                                    rtol=1e-6):
-        print(f"Not yet: {number:.3g} looks like an eigenvalue, not the bound 2 / λmax.")
+        return say(f"Not yet: {number:.3g} looks like an eigenvalue, not the bound 2 / λmax.")
     else:
-        print(f"Not yet: {number:.3g} is {_direction(number, expected)}. {hint}")
+        return say(f"Not yet: {number:.3g} is {_direction(number, expected)}. {hint}")
 
 
 #: The rates the recommender check and solution try: four per decade, 0.1 to 100.
@@ -133,30 +134,24 @@ def check_largest_rates(rates, model, start, rtrain, rtest):
     rate that still converges in the explorer; right when it converges and a rate a quarter
     decade larger (× 10^0.25 ≈ 1.78) diverges."""
     if rates is None or not hasattr(rates, "get"):
-        print("Not yet: give a dict {batch size: largest converging rate}, e.g. "
-              "{32: 1.0, 128: ..., 512: ..., 2048: ...}.")
-        return
+        return say("Not yet: give a dict {batch size: largest converging rate}, e.g. "
+                   "{32: 1.0, 128: ..., 512: ..., 2048: ...}.")
     missing = [b for b in RECOMMENDER_BATCHES if rates.get(b) is None]
     if missing:
-        print(f"Not yet: no rate for batch size {', '.join(map(str, missing))}; try the "
-              "explorer's lr slider at each batch size until the message reports divergence.")
-        return
+        return say(f"Not yet: no rate for batch size {', '.join(map(str, missing))}; try the "
+                   "explorer's lr slider at each batch size until the message reports divergence.")
     step = 10 ** 0.25
     for batch in RECOMMENDER_BATCHES:
         try:
             lr = float(rates[batch])
         except (TypeError, ValueError):
-            print(f"Not yet: the rate for batch {batch}, {rates[batch]!r}, is not a number.")
-            return
+            return say(f"Not yet: the rate for batch {batch}, {rates[batch]!r}, is not a number.")
         if not lr > 0:
-            print(f"Not yet: the rate for batch {batch} must be positive, got {lr:g}.")
-            return
+            return say(f"Not yet: the rate for batch {batch} must be positive, got {lr:g}.")
         if not recommender_converges(model, start, rtrain, rtest, lr, batch):
-            print(f"Not yet: at batch {batch}, η = {lr:.3g} diverges within 30 epochs; the "
-                  "largest converging rate is smaller.")
-            return
+            return say(f"Not yet: at batch {batch}, η = {lr:.3g} diverges within 30 epochs; the "
+                       "largest converging rate is smaller.")
         if recommender_converges(model, start, rtrain, rtest, lr * step, batch):
-            print(f"Not yet: at batch {batch}, η = {lr * step:.3g} (a quarter decade above "
-                  f"your {lr:.3g}) still converges; go higher.")
-            return
-    print("Correct")
+            return say(f"Not yet: at batch {batch}, η = {lr * step:.3g} (a quarter decade above "
+                       f"your {lr:.3g}) still converges; go higher.")
+    return say("Correct")
