@@ -93,6 +93,10 @@ def test_every_stored_figure_is_on_the_lesson_page(site, lesson):
     assert len(images) == _stored_pngs(lesson), images
     assert all((site / src).is_file() for src in images)
     assert not article.select('script[type="application/vnd.jupyter.widget-view+json"]')
+    # a screen reader reads the description, not the file name
+    unnamed = [img["src"] for img in article.select("img")
+               if not img.get("alt") or img["alt"] == img["src"] or "Figure" not in img["alt"]]
+    assert not unnamed, f"pictures without a description: {unnamed[:3]}"
 
 
 @pytest.mark.parametrize("page", ["index", *LESSONS])

@@ -6,6 +6,8 @@
   heading's rendered text with each space replaced by ``-``). Sphinx names sections differently
   (``some-heading``), so each such fragment is looked up among the target lesson's headings and
   replaced by that section's id. A fragment that matches no heading is a build warning.
+* A stored figure's alternative text says which figure of which section it is (MyST-NB leaves
+  the picture's file name there, which a screen reader would spell out).
 """
 
 from __future__ import annotations
@@ -49,6 +51,21 @@ def kernel_note(docname: str) -> nodes.Element:
     return note
 
 
+def describe_figures(doctree: nodes.document) -> None:
+    """Give every output picture without a description one: its number and its section."""
+    counts: dict[str, int] = {}
+    for image in doctree.findall(nodes.image):
+        if image.get("alt") not in (None, "", image.get("uri")):
+            continue
+        section = image.parent
+        while section is not None and not isinstance(section, nodes.section):
+            section = section.parent
+        heading = (section[0].astext() if section is not None and section.children
+                   and isinstance(section[0], nodes.title) else "this page")
+        counts[heading] = counts.get(heading, 0) + 1
+        image["alt"] = f"Figure {counts[heading]} of the section “{heading}”"
+
+
 def on_doctree_read(app, doctree: nodes.document) -> None:
     docname = app.env.docname
     sections = list(doctree.findall(nodes.section))
@@ -56,6 +73,7 @@ def on_doctree_read(app, doctree: nodes.document) -> None:
         top = sections[0]
         top.insert(1 if top.children and isinstance(top[0], nodes.title) else 0,
                    kernel_note(docname))
+    describe_figures(doctree)
     anchors = {}
     for section in sections:
         if section.children and isinstance(section[0], nodes.title) and section["ids"]:
