@@ -44,13 +44,15 @@ def _positions(control):
 
 def _stale_artists(figure):
     """Short names of the non-animated leaf artists that changed since the last frame."""
+    from matplotlib.text import Text
+
     names = set()
     for artist in figure.findobj(lambda a: a.stale and not a.get_animated()):
         if artist is figure or type(artist).__name__ in ("Axes", "Axes3D", "XAxis", "YAxis",
                                                         "ZAxis", "Figure"):
             continue
         label = artist.get_label() if hasattr(artist, "get_label") else ""
-        text = artist.get_text()[:20] if hasattr(artist, "get_text") else ""
+        text = artist.get_text()[:20] if isinstance(artist, Text) else ""
         names.add(f"{type(artist).__name__}{'(' + (label or text) + ')' if label or text else ''}")
     return sorted(names)
 
