@@ -7,7 +7,7 @@ Starts JupyterLab on loopback, opens each lesson in Debian's Chromium (Playwrigh
 cells, and moves every visible slider that drives a figure ``--moves`` times with the arrow keys
 (right, then back left). For each move it records the time, measured inside the page, from the
 key press to the first frame the figure's canvas shows afterwards. Prints the median and 95th
-percentile per slider as a table and writes them to JSON.
+percentile per slider as a table, and each lesson's Run All time, and writes them to JSON.
 
 Needs ``/usr/bin/chromium`` (``apt-get install chromium``) and the ``test`` extra; the
 browser harness is ``devtools/browser.py``, shared with ``tests/browser/``.
@@ -46,8 +46,9 @@ def percentile(values, q):
     return ordered[index]
 
 
-def measure_notebook(page, server, name, moves, settle_ms):
-    open_and_run_all(page, server, name)
+def measure_notebook(page, server, name, moves, settle_ms, run_all):
+    run_all[name] = open_and_run_all(page, server, name)
+    print(f"{name[:34]:34s} Run All {run_all[name]:.1f} s", flush=True)
     page.wait_for_timeout(500)  # let the first frames land before timing
     results = []
     handles = page.locator(CONTROL_SELECTORS["slider"])
@@ -102,7 +103,7 @@ def main():
 
     from playwright.sync_api import sync_playwright
 
-    results = []
+    results, run_all = [], {}
     with tempfile.TemporaryDirectory() as scratch:
         server = LabServer(ROOT / "notebooks", pathlib.Path(scratch))
         server.start()
@@ -117,7 +118,8 @@ def main():
                     context.route(NOT_LOOPBACK, lambda route: route.abort())
                     page = context.new_page()
                     try:
-                        rows = measure_notebook(page, server, name, args.moves, args.settle_ms)
+                        rows = measure_notebook(page, server, name, args.moves, args.settle_ms,
+                                                run_all)
                     finally:
                         context.close()
                     results.extend(rows)
@@ -138,8 +140,10 @@ def main():
             f"\n{len(results)} sliders; median of medians {statistics.median(medians):.1f} ms; "
             f"worst median {max(medians):.1f} ms; {len(over)} over target"
         )
+    if run_all:
+        print("Run All, seconds: " + ", ".join(f"{n[:2]} {s:.1f}" for n, s in run_all.items()))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+        args.json.write_text(json.dumps({"sliders": results, "run_all_s": run_all}, indent=1))
 
 
 if __name__ == "__main__":
