@@ -226,7 +226,7 @@ def learner_stub(sources: list[str], lesson: str) -> tuple[str, list[Check]]:
 
 def bound_names(source: str) -> set[str]:
     """The names a cell binds at its top level (its variables, functions and imports)."""
-    return set().union(set(), *(_defined(statement) for statement in ast.parse(source).body))
+    return set().union(*(_defined(statement) for statement in ast.parse(source).body))
 
 
 def solution_body(source: str, checks: list[Check], answers: set[str], lesson: str) -> str:
@@ -294,9 +294,9 @@ def test_cell(check: Check):
 
 
 def clean(cell):
-    """A copy of a cell without outputs, execution data or folding: the edition starts blank."""
+    """A copy of a lesson cell without its outputs and run times: the edition starts blank."""
     cell = nbformat.from_dict(dict(cell))
-    cell.metadata = {k: v for k, v in cell.metadata.items() if k not in ("execution", "jupyter")}
+    cell.metadata = {k: v for k, v in cell.metadata.items() if k != "execution"}
     if cell.cell_type == "code":
         cell.outputs, cell.execution_count = [], None
     return cell
@@ -412,19 +412,17 @@ STUDENT_INIT = '"""The answers to the lessons\' predict-then-reveal checks (grad
 # The course folder
 
 
-def write_lesson(course: pathlib.Path, lesson: str, path: pathlib.Path) -> int:
-    """Write source/<lesson>/ (notebook and student answers); return the number of checks."""
-    nb, graded = source_notebook(path, lesson)
+def write_lesson(course: pathlib.Path, lesson: str, name: str, nb) -> None:
+    """Write source/<lesson>/: the notebook ``nb`` as ``name``, and the student's answers."""
     folder = course / "source" / lesson
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "answers").mkdir(parents=True)
-    nbformat.write(nb, folder / path.name)
+    nbformat.write(nb, folder / name)
     module = f"{lesson}.py"
     (folder / "answers" / "__init__.py").write_text(STUDENT_INIT)
     (folder / "answers" / module).write_text(
         student_module((ANSWERS / module).read_text(), answers_used(nb)))
-    return graded
 
 
 def write_course(course: pathlib.Path) -> None:
@@ -496,12 +494,16 @@ def build(course: pathlib.Path, names: list[str]) -> dict[str, int]:
     if course == ROOT or ROOT / "notebooks" in [course, *course.parents]:
         raise BuildError(f"{course} is inside the course's own notebooks; choose another folder")
     chosen = resolve(names)
+    # Every lesson is converted before anything is written: a lesson that cannot be graded
+    # leaves the course folder as it was.
+    converted = {lesson: source_notebook(path, lesson) for lesson, path in chosen.items()}
     write_course(course)
-    counts = {lesson: write_lesson(course, lesson, path) for lesson, path in chosen.items()}
+    for lesson, (nb, _) in converted.items():
+        write_lesson(course, lesson, chosen[lesson].name, nb)
     generate(course, list(chosen))
     for lesson in chosen:
         check_release(course, lesson)
-    return counts
+    return {lesson: graded for lesson, (_, graded) in converted.items()}
 
 
 def main(argv: list[str]) -> int:

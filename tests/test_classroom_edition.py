@@ -172,6 +172,7 @@ def test_the_command_line_names_the_lessons_it_knows(tmp_path, capsys, name, mes
         edition.main(["--out", str(tmp_path / "course"), name])
     assert stop.value.code == 2
     assert message in capsys.readouterr().err
+    assert not (tmp_path / "course").exists()          # nothing written
 
 
 # ---- the round trip -----------------------------------------------------------------------------
