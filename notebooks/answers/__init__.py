@@ -12,5 +12,8 @@ and an exercise::
 
     answers.check_exercise_1(answer_1)
 
+A checker prints "Correct" or "Not yet: ..." and returns the same verdict (``common.Verdict``,
+true when right, shown as nothing), which the graded edition's tests assert.
+
 A function whose answer depends on what the lesson computed takes those values as arguments.
 """
