@@ -104,15 +104,23 @@ def _nonzero(value):
     return bool(np.any(value != 0))
 
 
-def _power(base, step):
+def _power(base, step, uniform=None):
     """``base ** step`` as a column for ``(n, dim)`` arithmetic.
 
     ``step`` is ``(n,)``. When ``base`` is a scalar and every row is at the same step (as in a
     run), one scalar power replaces ``n`` of them: a plain speed-up, the same numbers.
+    ``uniform`` (:func:`_uniform` of ``step``) saves checking that again for a second base.
     """
-    if np.ndim(base) == 0 and (step == step[0]).all():
+    if uniform is None:
+        uniform = _uniform(step)
+    if np.ndim(base) == 0 and uniform:
         return base ** step[0]
     return base ** step[:, None]
+
+
+def _uniform(step):
+    """Whether every row is at the same step."""
+    return step[0] == step[-1] and bool((step == step[0]).all())
 
 
 def _show(value):
@@ -149,6 +157,24 @@ class Optimizer:
         self._values = hyperparameters
         self._broadcast = {k: v[:, None] if isinstance(v, np.ndarray) else v
                            for k, v in hyperparameters.items()}
+        self._full_shape = {}
+
+    def _full(self, name, shape):
+        """The hyperparameter as a float, or repeated to ``shape`` ``(n, dim)`` (cached).
+
+        The same numbers as the ``(n, 1)`` column of :meth:`_columns`: an operation between a
+        column and an ``(n, dim)`` array runs one short inner loop per row, several times slower
+        than between two arrays of the same shape.
+        """
+        value = self._broadcast[name]
+        if not isinstance(value, np.ndarray):
+            return value
+        full = self._full_shape.get((name, shape))
+        if full is None:
+            full = np.repeat(value, shape[1], axis=1)
+            full.flags.writeable = False
+            self._full_shape[name, shape] = full
+        return full
 
     def _columns(self, *names):
         """The named hyperparameters, each a float or an ``(n, 1)`` column, as a tuple."""
@@ -205,7 +231,7 @@ class Optimizer:
                 "they must match"
             )
         if lr is None:
-            return grad, params, self._broadcast["lr"]
+            return grad, params, self._full("lr", params.shape)
         if np.ndim(lr) == 0:
             lr = float(lr)
             if not lr >= 0:
@@ -329,13 +355,22 @@ class SGD(Optimizer):
         b_t ↔ state.momentum_buffer, t ↔ state.step + 1.
         """
         grad, params, lr = self._prepare(grad, params, lr)
-        momentum, dampening, weight_decay = self._columns("momentum", "dampening", "weight_decay")
+        shape = params.shape
         if self._uses_weight_decay:
-            grad = grad + weight_decay * params
+            grad = grad + self._full("weight_decay", shape) * params
         buffer, direction = state.momentum_buffer, grad
         if self._uses_momentum:
-            first_step = (state.step == 0)[:, None]
-            buffer = np.where(first_step, grad, momentum * buffer + (1 - dampening) * grad)
+            momentum = self._full("momentum", shape)
+            first_step = state.step == 0
+            if first_step.all():  # what np.where would pick in every row
+                buffer = grad.copy()
+            else:
+                dampening = self._full("dampening", shape)
+                # (1 - 0) * g is g exactly: skip the product when no row is dampened
+                later = momentum * buffer + (grad if np.ndim(dampening) == 0 and dampening == 0
+                                             else (1 - dampening) * grad)
+                buffer = later if not first_step.any() else np.where(
+                    first_step[:, None], grad, later)
             direction = grad + momentum * buffer if self.nesterov else buffer
             if self._some_rows_without_momentum:
                 direction = np.where(momentum == 0, grad, direction)  # no buffer in torch there
@@ -427,11 +462,15 @@ class Adagrad(Optimizer):
         γ̃_t ↔ decayed_lr, s_t ↔ state.sum, t ↔ state.step + 1.
         """
         grad, params, lr = self._prepare(grad, params, lr)
-        lr_decay, weight_decay, eps = self._columns("lr_decay", "weight_decay", "eps")
+        shape = params.shape
+        lr_decay, eps = self._full("lr_decay", shape), self._full("eps", shape)
         step = state.step + 1.0
         if self._uses_weight_decay:
-            grad = grad + weight_decay * params
-        decayed_lr = lr / (1 + (step[:, None] - 1) * lr_decay)
+            grad = grad + self._full("weight_decay", shape) * params
+        if np.ndim(lr_decay) == 0 and lr_decay == 0:
+            decayed_lr = lr  # lr / (1 + (t - 1) 0) is lr exactly
+        else:
+            decayed_lr = lr / (1 + (step[:, None] - 1) * lr_decay)
         square_sum = state.sum + grad * grad
         new_params = params - decayed_lr * (grad / (np.sqrt(square_sum) + eps))
         return new_params, AdagradState(step=step, sum=square_sum)
@@ -538,8 +577,9 @@ class RMSprop(Optimizer):
         a_t ↔ avg.
         """
         grad, params, lr = self._prepare(grad, params, lr)
-        alpha, eps, weight_decay, momentum = self._columns(
-            "alpha", "eps", "weight_decay", "momentum")
+        shape = params.shape
+        alpha, eps, weight_decay, momentum = (self._full(name, shape) for name in (
+            "alpha", "eps", "weight_decay", "momentum"))
         if self._uses_weight_decay:
             grad = grad + weight_decay * params
         square_avg = alpha * state.square_avg + (1 - alpha) * grad * grad
@@ -680,13 +720,13 @@ class Adam(Optimizer):
         """
         grad, params, lr = self._prepare(grad, params, lr)
         if self._uses_weight_decay:
-            (weight_decay,) = self._columns("weight_decay")
-            grad = grad + weight_decay * params
+            grad = grad + self._full("weight_decay", params.shape) * params
         return self._adam_step(grad, state, params, lr)
 
     def _adam_step(self, grad, state: AdamState, params, lr):
         """The Adam step proper, from m_t on; shared by :class:`Adam` and :class:`AdamW`."""
-        beta1, beta2, eps = self._columns("beta1", "beta2", "eps")
+        shape = params.shape
+        beta1, beta2, eps = (self._full(name, shape) for name in ("beta1", "beta2", "eps"))
         step = state.step + 1.0
         exp_avg = beta1 * state.exp_avg + (1 - beta1) * grad
         exp_avg_sq = beta2 * state.exp_avg_sq + (1 - beta2) * grad * grad
@@ -698,8 +738,9 @@ class Adam(Optimizer):
             denom = np.sqrt(second_moment) + eps
             new_params = params - lr * (exp_avg / denom)
             return new_params, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
-        bias_correction1 = 1 - _power(beta1, step)
-        bias_correction2 = 1 - _power(beta2, step)
+        uniform = _uniform(step)
+        bias_correction1 = 1 - _power(self._broadcast["beta1"], step, uniform)
+        bias_correction2 = 1 - _power(self._broadcast["beta2"], step, uniform)
         denom = np.sqrt(second_moment) / np.sqrt(bias_correction2) + eps
         new_params = params - (lr / bias_correction1) * (exp_avg / denom)
         return new_params, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
@@ -761,7 +802,7 @@ class AdamW(Adam):
         """
         grad, params, lr = self._prepare(grad, params, lr)
         if self._uses_weight_decay:
-            (weight_decay,) = self._columns("weight_decay")
+            weight_decay = self._full("weight_decay", params.shape)
             params = params * (1 - lr * weight_decay)  # θ − γλθ, factored as torch computes it
         return self._adam_step(grad, state, params, lr)
 
@@ -846,7 +887,8 @@ class Adadelta(Optimizer):
         v_t ↔ state.square_avg, u_t ↔ state.acc_delta, Δ_t ↔ delta.
         """
         grad, params, lr = self._prepare(grad, params, lr)
-        rho, eps, weight_decay = self._columns("rho", "eps", "weight_decay")
+        rho, eps, weight_decay = (self._full(name, params.shape)
+                                  for name in ("rho", "eps", "weight_decay"))
         if self._uses_weight_decay:
             grad = grad + weight_decay * params
         square_avg = rho * state.square_avg + (1 - rho) * grad * grad
@@ -935,13 +977,14 @@ class Adamax(Optimizer):
         m_t ↔ state.exp_avg, u_t ↔ state.exp_inf, t ↔ state.step + 1.
         """
         grad, params, lr = self._prepare(grad, params, lr)
-        beta1, beta2, eps, weight_decay = self._columns("beta1", "beta2", "eps", "weight_decay")
+        beta1, beta2, eps, weight_decay = (self._full(name, params.shape)
+                                           for name in ("beta1", "beta2", "eps", "weight_decay"))
         step = state.step + 1.0
         if self._uses_weight_decay:
             grad = grad + weight_decay * params
         exp_avg = beta1 * state.exp_avg + (1 - beta1) * grad
         exp_inf = np.maximum(beta2 * state.exp_inf, np.abs(grad) + eps)
-        bias_correction = 1 - _power(beta1, step)
+        bias_correction = 1 - _power(self._broadcast["beta1"], step)
         new_params = params - (lr / bias_correction) * (exp_avg / exp_inf)
         return new_params, AdamaxState(step, exp_avg, exp_inf)
 
@@ -1046,20 +1089,31 @@ class NAdam(Optimizer):
         m_t ↔ state.exp_avg, v_t ↔ state.exp_avg_sq, d_t ↔ denom, t ↔ state.step + 1.
         """
         grad, params, lr = self._prepare(grad, params, lr)
+        shape = params.shape
         beta1, beta2, eps, weight_decay, momentum_decay = self._columns(
             "beta1", "beta2", "eps", "weight_decay", "momentum_decay")
         step = state.step + 1.0
-        t = step[:, None]
+        uniform = _uniform(step)
         if self._uses_weight_decay and self.decoupled_weight_decay:
-            params = params * (1 - lr * weight_decay)  # θ − γλθ, factored as torch computes it
+            params = params * (1 - lr * self._full("weight_decay", shape))  # as torch factors it
         elif self._uses_weight_decay:
-            grad = grad + weight_decay * params
-        mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
-        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+            grad = grad + self._full("weight_decay", shape) * params
+        if uniform and np.ndim(momentum_decay) == np.ndim(beta1) == 0:
+            # One step, ψ and β₁ for all rows: μ_t is one number. Its powers are still taken on
+            # an array (a scalar power may differ in the last bit), of two entries, not 2n.
+            t = step[0]
+            powers = 0.96 ** np.array([t * momentum_decay, (t + 1) * momentum_decay])
+            mu = beta1 * (1 - 0.5 * powers[0])
+            mu_next = beta1 * (1 - 0.5 * powers[1])
+        else:
+            t = step[:, None]
+            mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+            mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
         mu_product = state.mu_product[:, None] * mu
-        exp_avg = beta1 * state.exp_avg + (1 - beta1) * grad
-        exp_avg_sq = beta2 * state.exp_avg_sq + (1 - beta2) * grad * grad
-        denom = np.sqrt(exp_avg_sq / (1 - _power(beta2, step))) + eps
+        full_beta1, full_beta2 = self._full("beta1", shape), self._full("beta2", shape)
+        exp_avg = full_beta1 * state.exp_avg + (1 - full_beta1) * grad
+        exp_avg_sq = full_beta2 * state.exp_avg_sq + (1 - full_beta2) * grad * grad
+        denom = np.sqrt(exp_avg_sq / (1 - _power(beta2, step, uniform))) + self._full("eps", shape)
         new_params = (
             params
             - (lr * (1 - mu) / (1 - mu_product)) * (grad / denom)

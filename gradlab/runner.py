@@ -22,13 +22,14 @@ array([31,  5, -1])
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from gradlab.checks import check_rng
 
-__all__ = ["Trajectory", "run"]
+__all__ = ["Trajectory", "run", "run_side_by_side", "steps_to_reach"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -136,18 +137,112 @@ def _check_output(what, result, shape):
         )
 
 
-def _park(newly, k, x, x_before, alive, diverged_at, any_dead):
-    """Mark rows ``newly`` as diverged at step ``k`` (in place) and park them at ``x_before``.
+def _check_steps_and_bound(steps, bound):
+    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool) or steps < 0:
+        raise ValueError(f"steps must be a whole number >= 0, got {steps!r}")
+    if not (isinstance(bound, numbers.Real) and bound > 0):
+        raise ValueError(f"bound must be a positive number (inf allowed), got {bound!r}")
+    return int(steps)
 
-    Returns the points to carry on with and whether any row is now parked.
+
+def _check_optimizers(optimizers):
+    if not isinstance(optimizers, Mapping) or not optimizers:
+        raise ValueError("optimizers must be a non-empty dict {name: optimizer}, got "
+                         f"{optimizers!r}")
+    return [str(name) for name in optimizers], list(optimizers.values())
+
+
+class _Rows:
+    """The rows a run advances: ``m`` optimizers, each on its own copy of the ``n`` start rows.
+
+    The points of every optimizer are stacked, ``(m * n, dim)``, so that the gradient and the
+    value are called once per step for all of them; each optimizer updates its own block of
+    rows. A row's arithmetic never depends on another row's, so every row follows exactly the
+    path it would follow in a run of its own.
     """
-    if not newly.any():
-        return x, any_dead
-    diverged_at[newly] = k
-    alive[newly] = False
-    x = x.copy()
-    x[newly] = x_before[newly]
-    return x, True
+
+    def __init__(self, optimizers, points, gradient, value, rng, bound):
+        self.optimizers = optimizers
+        self.n, self.dim = points.shape
+        m = len(optimizers)
+        self.blocks = [slice(j * self.n, (j + 1) * self.n) for j in range(m)]
+        self.states = [optimizer.init(points) for optimizer in optimizers]
+        self.x = points if m == 1 else np.tile(points, (m, 1))
+        total = self.x.shape[0]
+        self.gradient, self.value, self.rng, self.bound = gradient, value, rng, bound
+        self.diverged_at = np.full(total, -1)
+        self.alive = np.ones(total, dtype=bool)
+        self.alive_entries = None  # alive, (total, dim), once a row has diverged
+        self.x_before = np.zeros_like(self.x)  # where a row that is bad from the start is parked
+        self.g = None
+        self.v = None
+
+    def _park(self, newly, k):
+        """Mark rows ``newly`` as diverged at step ``k`` and park them at ``x_before``."""
+        newly &= self.alive
+        if not newly.any():
+            return
+        self.diverged_at[newly] = k
+        self.alive[newly] = False
+        # A full-shape mask: np.where on (total, 1) columns is several times slower.
+        self.alive_entries = np.repeat(self.alive[:, None], self.dim, axis=1)
+        x = self.x.copy()
+        x[newly] = self.x_before[newly]
+        self.x = x
+
+    def evaluate(self, k, last):
+        """Check the point, then the gradient (unless ``last``) and the value there."""
+        x, bound = self.x, self.bound
+        # 1. The point: finite and inside the box? (NaN fails every comparison.)
+        if not (x.max() <= bound and x.min() >= -bound):
+            self._park(~(np.abs(x) <= bound).all(axis=1), k)
+            x = self.x
+        # 2. Gradient and value there: finite? (A fast test on the sums first.)
+        g = v = None
+        healthy = True
+        if not last:
+            g = self.gradient(x, self.rng) if self.rng is not None else self.gradient(x)
+            if k == 0:
+                _check_output("gradient(points)", g, x.shape)
+            healthy = np.isfinite(g.sum())
+        if self.value is not None:
+            v = self.value(x)
+            if k == 0:
+                _check_output("value(points)", v, x.shape[:1])
+            healthy = healthy and np.isfinite(v.sum())
+        if not healthy:
+            row_ok = np.isfinite(v) if v is not None else np.ones(len(x), bool)
+            if g is not None:
+                row_ok &= np.isfinite(g).all(axis=1)
+            self._park(~row_ok, k)
+        self.g, self.v = g, v
+
+    def step(self, lrs):
+        """One update of every block; parked rows are put back where they were.
+
+        A parked row's gradient (at its last good point) still goes through its optimizer:
+        rows never mix, so whatever its state becomes touches no other row, and nothing of
+        it is reported (its points, values and states are NaN from its divergence on).
+        """
+        g, x = self.g, self.x
+        if len(self.blocks) == 1:
+            new, self.states[0] = self.optimizers[0].update(g, self.states[0], x, lr=lrs[0])
+            if self.alive_entries is not None:
+                new = np.where(self.alive_entries, new, x)
+        else:
+            new = np.empty_like(x)
+            for j, (block, optimizer) in enumerate(zip(self.blocks, self.optimizers,
+                                                        strict=True)):
+                new[block], self.states[j] = optimizer.update(g[block], self.states[j], x[block],
+                                                              lr=lrs[j])
+            if self.alive_entries is not None:
+                np.copyto(new, x, where=~self.alive_entries)  # our own buffer: in place
+        self.x_before, self.x = x, new
+
+    def after_divergence(self, steps):
+        """``(steps + 1, total)`` mask of the entries at or after each row's divergence."""
+        diverged_at = self.diverged_at
+        return (np.arange(steps + 1)[:, None] >= diverged_at) & (diverged_at >= 0)
 
 
 def run(optimizer, gradient, start, steps, *, value=None, rng=None, schedule=None, bound=1e6,
@@ -191,9 +286,10 @@ def run(optimizer, gradient, start, steps, *, value=None, rng=None, schedule=Non
     A trajectory diverges at step ``k`` when ``points[k]`` is non-finite or outside the box, or
     when the gradient or value there is non-finite. From then on its points, values and
     states are NaN and it takes no further steps: the runner parks it at its last good point
-    and feeds it zero gradients, so ``gradient`` and ``value`` are never called on a
-    non-finite or out-of-box point and the other rows' arithmetic stays clean. No
-    RuntimeWarning from this arithmetic, or from ``gradient`` and ``value``, reaches the caller.
+    and puts it back there after every update, so ``gradient`` and ``value`` are never called
+    on a non-finite or out-of-box point; rows never mix, so the other rows' numbers are those
+    of a run without it. No RuntimeWarning from this arithmetic, or from ``gradient`` and
+    ``value``, reaches the caller.
 
     Examples
     --------
@@ -208,85 +304,168 @@ def run(optimizer, gradient, start, steps, *, value=None, rng=None, schedule=Non
     True
     """
     points = _check_start(start)
-    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool) or steps < 0:
-        raise ValueError(f"steps must be a whole number >= 0, got {steps!r}")
-    if not (isinstance(bound, numbers.Real) and bound > 0):
-        raise ValueError(f"bound must be a positive number (inf allowed), got {bound!r}")
+    steps = _check_steps_and_bound(steps, bound)
     if rng is not None:
         check_rng(rng)
-    steps = int(steps)
-    n, dim = points.shape
+    (record,) = _run_rows([optimizer], gradient, points, steps, value=value, rng=rng,
+                          schedule=schedule, bound=bound, record_state=record_state)
+    return record
 
-    state = optimizer.init(points)
-    base_lr = optimizer.lr
-    track = np.full((steps + 1, n, dim), np.nan)
-    values = np.full((steps + 1, n), np.nan)
-    lrs = np.empty((steps, n))
+
+def _run_rows(optimizers, gradient, points, steps, *, value, rng=None, schedule=None, bound,
+              record_state=False, keep_points=True, target=None):
+    """The loop behind :func:`run`, :func:`run_side_by_side` and :func:`steps_to_reach`.
+
+    Returns one :class:`Trajectory` per optimizer, or with ``keep_points=False`` one ``(n,)``
+    array per optimizer: the first step whose value is ``<= target`` (``-1``: never).
+    """
+    rows = _Rows(optimizers, points, gradient, value, rng, bound)
+    n, dim = points.shape
+    total = rows.x.shape[0]
+    base_lrs = [optimizer.lr for optimizer in optimizers]
+    track = values = reached_at = None
+    if keep_points:
+        track = np.full((steps + 1, total, dim), np.nan)
+        values = np.full((steps + 1, total), np.nan)
+    if target is not None:
+        reached_at = np.full(total, -1)
     if schedule is None:
-        lrs[:] = base_lr
+        # Every step uses the base rate: a read-only view, not steps x n copies of it.
+        lrs = [np.broadcast_to(np.asarray(base, dtype=float), (steps, n)) for base in base_lrs]
+        step_lrs = [None] * len(optimizers)
+    else:
+        lrs = [np.empty((steps, n)) for _ in optimizers]
     recorded = None
     if record_state:
-        recorded = {name: np.full((steps + 1,) + np.shape(array), np.nan)
-                    for name, array in state._asdict().items() if array is not None}
+        recorded = [{name: np.full((steps + 1,) + np.shape(array), np.nan)
+                     for name, array in state._asdict().items() if array is not None}
+                    for state in rows.states]
 
-    diverged_at = np.full(n, -1)
-    alive = np.ones(n, dtype=bool)
-    any_dead = False
-    x = points
-    x_before = np.zeros_like(points)  # where a row that is bad from the start gets parked
-    lr = None
-    # One errstate for the whole loop: overflow and NaN are detected below, never warned.
+    # One errstate for the whole loop: overflow and NaN are detected, never warned.
     with np.errstate(all="ignore"):
         for k in range(steps + 1):
-            track[k] = x
+            if track is not None:
+                track[k] = rows.x
             if recorded is not None:
-                for name, array in recorded.items():
-                    array[k] = getattr(state, name)
-
-            # 1. The point: finite and inside the box? (NaN fails every comparison.)
-            if not (x.max() <= bound and x.min() >= -bound):
-                newly = alive & ~(np.abs(x) <= bound).all(axis=1)
-                x, any_dead = _park(newly, k, x, x_before, alive, diverged_at, any_dead)
-
-            # 2. Gradient and value there: finite? (A fast test on the sums first.)
-            g = None
-            if k < steps:
-                g = gradient(x, rng) if rng is not None else gradient(x)
-                if k == 0:
-                    _check_output("gradient(points)", g, (n, dim))
-            if value is not None:
-                v = value(x)
-                if k == 0:
-                    _check_output("value(points)", v, (n,))
-                values[k] = v
-            healthy = g is None or np.isfinite(g.sum())
-            if healthy and value is not None:
-                healthy = np.isfinite(values[k].sum())
-            if not healthy:
-                row_ok = np.isfinite(values[k]) if value is not None else np.ones(n, bool)
-                if g is not None:
-                    row_ok &= np.isfinite(g).all(axis=1)
-                newly = alive & ~row_ok
-                x, any_dead = _park(newly, k, x, x_before, alive, diverged_at, any_dead)
-
+                for fields, state in zip(recorded, rows.states, strict=True):
+                    for name, array in fields.items():
+                        array[k] = getattr(state, name)
+            rows.evaluate(k, last=k == steps)
+            if values is not None and rows.v is not None:
+                values[k] = rows.v
+            if reached_at is not None:
+                # NaN compares False; a row counts only while it has not diverged.
+                newly = (rows.v <= target) & (reached_at < 0)
+                if newly.any():
+                    newly &= rows.alive
+                    reached_at[newly] = k
             if k == steps:
                 break
-            # 3. The update; parked rows get a zero gradient and are put back afterwards.
-            if any_dead:
-                g = np.where(alive[:, None], g, 0.0)
             if schedule is not None:
-                lr = schedule(k, base_lr)
-                lrs[k] = lr
-            x_before = x
-            x, state = optimizer.update(g, state, x, lr=lr)
-            if any_dead:
-                x = np.where(alive[:, None], x, x_before)
+                step_lrs = [schedule(k, base) for base in base_lrs]
+                for array, lr in zip(lrs, step_lrs, strict=True):
+                    array[k] = lr
+            rows.step(step_lrs)
 
-    if any_dead:
-        after = (np.arange(steps + 1)[:, None] >= diverged_at) & (diverged_at >= 0)
+    if not keep_points:
+        return [reached_at[block] for block in rows.blocks]
+    if (rows.diverged_at >= 0).any():
+        after = rows.after_divergence(steps)
         track[after] = np.nan
         values[after] = np.nan
-        for array in (recorded or {}).values():
-            array[after] = np.nan
-    return Trajectory(points=track, values=values, lrs=lrs, diverged_at=diverged_at,
-                      states=recorded, has_values=value is not None)
+        for fields, block in zip(recorded or [], rows.blocks, strict=False):
+            for array in fields.values():
+                array[after[:, block]] = np.nan
+    if len(rows.blocks) == 1:  # the arrays themselves, not views of them
+        return [Trajectory(points=track, values=values, lrs=lrs[0], diverged_at=rows.diverged_at,
+                           states=recorded[0] if recorded is not None else None,
+                           has_values=value is not None)]
+    return [Trajectory(points=track[:, block], values=values[:, block], lrs=lrs[j],
+                       diverged_at=rows.diverged_at[block],
+                       states=recorded[j] if recorded is not None else None,
+                       has_values=value is not None)
+            for j, block in enumerate(rows.blocks)]
+
+
+def run_side_by_side(optimizers, gradient, start, steps, *, value=None, bound=1e6):
+    r"""Run several optimizers from the same start points at once: one :func:`run` each.
+
+    Every optimizer advances its own copy of the rows of ``start``, but the gradient (and the
+    value) are evaluated once per step, on all the optimizers' points stacked. With many
+    optimizers and few rows that is several times faster than a :func:`run` per optimizer, and
+    each row's numbers are those :func:`run` gives, bit for bit (the gradient must compute each
+    row from that row alone, as every surface here does).
+
+    Parameters
+    ----------
+    optimizers : dict
+        ``{name: optimizer}``, each with scalar hyperparameters or one value per row of
+        ``start``.
+    gradient, start, steps, value, bound
+        As for :func:`run`: ``gradient`` gets points of shape ``(len(optimizers) * n, dim)``.
+
+    Returns
+    -------
+    dict
+        ``{name: Trajectory}``, in the order of ``optimizers``.
+
+    Examples
+    --------
+    >>> from gradlab.optimizers import SGD, Adam
+    >>> records = run_side_by_side({"SGD": SGD(lr=0.1), "Adam": Adam(lr=0.1)},
+    ...                            lambda p: 2 * p, [[1.0], [-2.0]], 3)
+    >>> records["SGD"].points[:, :, 0].tolist()          # x is multiplied by 1 - 2 lr
+    [[1.0, -2.0], [0.8, -1.6], [0.64, -1.28], [0.512, -1.024]]
+    >>> records["Adam"].points[1, :, 0].round(6).tolist()  # the first step is lr, whatever g
+    [0.9, -1.9]
+    """
+    names, optimizers = _check_optimizers(optimizers)
+    points = _check_start(start)
+    steps = _check_steps_and_bound(steps, bound)
+    records = _run_rows(optimizers, gradient, points, steps, value=value, bound=bound)
+    return dict(zip(names, records, strict=True))
+
+
+def steps_to_reach(optimizers, gradient, start, steps, *, value, target, bound=1e6):
+    r"""How many steps each optimizer needs from each start until ``value <= target``.
+
+    The same numbers as ``run(optimizer, gradient, start, steps, value=value)
+    .steps_to_reach(target)`` for every optimizer, computed side by side as in
+    :func:`run_side_by_side`, but without keeping the paths: memory stays ``O(n)`` however many
+    steps are run, which is what a race over many learning rates and thousands of steps needs.
+
+    Parameters
+    ----------
+    optimizers : dict
+        ``{name: optimizer}``.
+    gradient, start, steps, bound
+        As for :func:`run`.
+    value : callable
+        ``value(points) -> (n,)``, the objective.
+    target : float
+        A row has arrived at the first step whose value is ``<= target``.
+
+    Returns
+    -------
+    dict
+        ``{name: (n,) int array}``: the first step index whose value is ``<= target``, ``-1`` if
+        none within ``steps`` (a row that diverged stops counting there).
+
+    Examples
+    --------
+    >>> from gradlab.optimizers import SGD
+    >>> reached = steps_to_reach({"slow": SGD(lr=0.05), "fast": SGD(lr=0.4)},
+    ...                          lambda p: 2 * p, [[1.0], [10.0]], 100,
+    ...                          value=lambda p: p[:, 0] ** 2, target=1e-4)
+    >>> {name: steps.tolist() for name, steps in reached.items()}
+    {'slow': [44, 66], 'fast': [3, 5]}
+    """
+    names, optimizers = _check_optimizers(optimizers)
+    points = _check_start(start)
+    steps = _check_steps_and_bound(steps, bound)
+    if value is None:
+        raise ValueError("steps_to_reach needs value=..., the objective to compare with target")
+    target = float(target)
+    reached = _run_rows(optimizers, gradient, points, steps, value=value, bound=bound,
+                        keep_points=False, target=target)
+    return dict(zip(names, reached, strict=True))
