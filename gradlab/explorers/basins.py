@@ -12,6 +12,13 @@ known minimum within ``tolerance`` of where it stopped (-1 when none: it diverge
 saddle, or had not arrived yet). The map shows the labels; bars beside it show the share of
 starts per minimum, so "does gradient descent find the global minimum?" gets a number.
 
+A move is mostly a lookup. A map that is not cached yet is run together with the maps of the
+next few positions of the same slider (one run, settings stacked as rows, about twice the cost
+of one map for four), and the traced path rides along as one more row per setting. A move of
+``x0`` or ``y0`` runs the paths from every position of that slider at once (one row each), so
+the next moves along it are lookups. Everything a move changes is an animated artist (the map
+image, the path, the bars, the title), drawn over the cached axes.
+
 Examples
 --------
 >>> import matplotlib
@@ -41,8 +48,13 @@ from gradlab.widgets import LiveFigure, log_slider
 
 __all__ = ["BasinExplorer"]
 
-# Maps kept per (surface, lr, momentum), so moving a slider back redraws at once.
-_CACHED_MAPS = 64
+# Maps kept per (surface, lr, momentum), so moving a slider back redraws at once (30 kB each).
+_CACHED_MAPS = 256
+# Traced paths kept per (surface, lr, momentum, start position), about 5 kB each.
+_CACHED_PATHS = 4096
+# A map that is not cached is run with the maps of the next positions along the moved slider:
+# one run of 4 maps costs about 2 of one (the per-step overhead is shared).
+_MAPS_PER_RUN = 4
 
 
 def _check_objective(objective):
@@ -61,6 +73,23 @@ def _is_global(objective, minima):
     values = np.asarray(objective.value(minima), dtype=float)
     best = float(np.min(values))
     return np.abs(values - best) <= 1e-9 * max(1.0, abs(best))
+
+
+def _remember(cache, key, value, size):
+    """Put ``value`` in the OrderedDict ``cache`` as its newest entry; drop the oldest beyond
+    ``size``."""
+    cache[key] = value
+    cache.move_to_end(key)
+    if len(cache) > size:
+        cache.popitem(last=False)
+
+
+def _row(record, row, values=None):
+    """Row ``row`` of a run as a Trajectory of its own (``values`` replace the record's)."""
+    values = record.values[:, row:row + 1] if values is None else values
+    return Trajectory(points=record.points[:, row:row + 1], values=values,
+                      lrs=record.lrs[:, row:row + 1],
+                      diverged_at=record.diverged_at[row:row + 1], has_values=True)
 
 
 class BasinExplorer(LiveFigure):
@@ -125,6 +154,7 @@ class BasinExplorer(LiveFigure):
         self._surfaces = dict(surfaces or {})
         self._cache = {}
         self._maps = OrderedDict()
+        self._paths = OrderedDict()
         if lr is None:
             lr = 0.4 * float(np.min(objective.stability_bound(objective.minima)))
         lr = float(lr)
@@ -137,6 +167,9 @@ class BasinExplorer(LiveFigure):
         self.ax = self.figure.add_subplot(layout[0])
         self.bar_ax = self.figure.add_subplot(layout[1])
         few_ticks(self.ax)  # tick text is most of a redraw's cost
+        # Styled once; a move sets only the text (set_title would touch the static titles).
+        self.ax.set_title("", fontsize=10)
+        self.ax.title.set_animated(True)
 
         self.add_control("lr", log_slider("lr", lr, low, high))
         self.add_control("momentum", ipywidgets.FloatSlider(
@@ -157,6 +190,7 @@ class BasinExplorer(LiveFigure):
 
         self.map = None
         self.paths = None
+        self._last_setting = (lr, float(momentum))  # which way a slider last moved
         self._install(objective, start)
         with np.errstate(all="ignore"):
             self._apply({"lr": lr})
@@ -176,12 +210,16 @@ class BasinExplorer(LiveFigure):
                 artist.remove()
         self.map = basin_map(self.ax, np.full((self.grid, self.grid), -1), self.minima,
                              window=self.window, legend=False)
+        # The map changes with lr and μ; the minima must stay drawn over it.
+        self.animate(self.map.image, self.map.minima)
         self.ax.set_aspect("auto")
         (xlo, xhi), (ylo, yhi) = self.window
         centre = (0.5 * (xlo + xhi), 0.5 * (ylo + yhi)) if start is None else start
         if self.paths is None:
             self.paths = trajectory_lines(self.ax, np.array([centre, centre]),
                                           window=self.window, colors=["black"])
+            self.animate(*self.paths.lines, self.paths.starts, self.paths.ends,
+                         self.paths.exits, *self.paths.notes)
         self.paths.window = self.window
         self.ax.set_xlim(xlo, xhi)
         self.ax.set_ylim(ylo, yhi)
@@ -200,6 +238,7 @@ class BasinExplorer(LiveFigure):
         self.bar_ax.set_title("which minimum each start reaches", fontsize=10)
         self.bar_texts = [self.bar_ax.text(0.02, y, "", va="center", fontsize=8)
                           for y in positions]
+        self.animate(*self.bars, *self.bar_texts)
 
         with self._quietly("x0", "y0"):
             for name, (lo, hi), value in zip(("x0", "y0"), self.window, centre, strict=True):
@@ -210,9 +249,6 @@ class BasinExplorer(LiveFigure):
                 control.step = (hi - lo) / 400
 
     # -- reacting to changes
-    def _optimizer(self):
-        return SGD(lr=self.controls["lr"].value, momentum=self.controls["momentum"].value)
-
     def _apply(self, changes):
         if "surface" in changes:
             name = changes["surface"]
@@ -221,35 +257,77 @@ class BasinExplorer(LiveFigure):
                 self._cache[name] = source if hasattr(source, "value") else source()
             self._install(self._cache[name])
         path = None
-        if {"lr", "momentum", "surface"} & set(changes):
-            path = self._run_map()
-        self._run_path(path)
+        moved = {"lr", "momentum", "surface"} & set(changes)
+        if moved:
+            path = self._show_map(moved)
+        self._show_path(path, {"x0", "y0"} & set(changes))
         self._describe()
 
-    def _start(self):
-        return np.array([[self.controls["x0"].value, self.controls["y0"].value]])
+    def _setting(self):
+        """``(lr, μ)`` of the sliders now."""
+        return float(self.controls["lr"].value), float(self.controls["momentum"].value)
 
-    def _run_map(self):
+    def _surface_key(self):
+        return id(self.objective)
+
+    @staticmethod
+    def _index(control, value=None):
+        """The position of a FloatSlider's value on its grid of steps, or None when the value
+        is not on it (set from code or by a click, not by the slider)."""
+        value = control.value if value is None else value
+        index = round((value - control.min) / control.step)
+        on_grid = abs(control.min + index * control.step - value) <= 1e-9 * (
+            control.max - control.min)
+        return index if on_grid else None
+
+    def _momentum_key(self, mu):
+        index = self._index(self.controls["momentum"], mu)
+        return ("position", index) if index is not None else ("value", mu)
+
+    def _map_key(self, lr, mu):
+        return self._surface_key(), lr, self._momentum_key(mu)
+
+    def _start_key(self):
+        """The traced path's start as slider positions (None when off the sliders' grid)."""
+        ix, iy = (self._index(self.controls[name]) for name in ("x0", "y0"))
+        return None if ix is None or iy is None else (ix, iy)
+
+    def _path_key(self, lr, mu, start_key):
+        return None if start_key is None else (*self._map_key(lr, mu), start_key)
+
+    def _ahead(self, moved):
+        """The settings to run now: the current one, then the next positions of the slider
+        that moved, in the direction it moved, whose maps are not cached yet."""
+        lr, mu = self._setting()
+        ahead = []
+        if moved == {"lr"}:
+            values = [value for _label, value in self.controls["lr"].options]
+            here, step = values.index(lr), 1 if lr >= self._last_setting[0] else -1
+            ahead = [(values[i], mu) for i in range(here + step, here + _MAPS_PER_RUN * step, step)
+                     if 0 <= i < len(values)]
+        elif moved == {"momentum"} and self._index(self.controls["momentum"]) is not None:
+            control = self.controls["momentum"]
+            here, step = self._index(control), 1 if mu >= self._last_setting[1] else -1
+            last = round((control.max - control.min) / control.step)
+            ahead = [(lr, min(control.min + i * control.step, control.max))
+                     for i in range(here + step, here + _MAPS_PER_RUN * step, step)
+                     if 0 <= i <= last]
+        return [(lr, mu)] + [pair for pair in ahead if self._map_key(*pair) not in self._maps]
+
+    def _show_map(self, moved):
         """Label every start (from the cache when this setting was seen before).
 
-        Returns the traced path when it rode along as the last row of a fresh map run (it
-        costs nothing extra there), else None.
+        Returns the traced path when it rode along in a fresh map run, else None.
         """
-        lr, mu = self.controls["lr"].value, self.controls["momentum"].value
-        key = (id(self.objective), lr, mu)
+        lr, mu = self._setting()
+        key = self._map_key(lr, mu)
         path = None
         if key in self._maps:
             self._maps.move_to_end(key)
-            labels, diverged = self._maps[key]
         else:
-            record = run(self._optimizer(), self.objective.gradient,
-                         np.concatenate([self.starts, self._start()]), self.steps)
-            labels = basin_labels(record.final_points[:-1], self.minima, self.tolerance)
-            diverged = int(record.diverged[:-1].sum())
-            self._maps[key] = labels, diverged
-            if len(self._maps) > _CACHED_MAPS:
-                self._maps.popitem(last=False)
-            path = self._path_from(record)
+            path = self._run_maps(self._ahead(moved))
+        self._last_setting = (lr, mu)
+        labels, diverged = self._maps[key]
         self.labels = labels.reshape(self.grid, self.grid)
         self.diverged = diverged
         counts = np.bincount(labels + 1, minlength=len(self.minima) + 1)
@@ -263,32 +341,95 @@ class BasinExplorer(LiveFigure):
             text.set_text(f"{100 * share:.1f} %")
         return path
 
-    def _path_from(self, record):
-        """The last row of a map run as the traced path, with its values; None when a value
-        is undefined where the run went on (then the path needs its own run, which stops
+    def _run_maps(self, settings):
+        """Run the maps of ``settings`` [(lr, μ), ...] as one run, settings stacked as blocks
+        of rows, each block ending with the traced path from the current start; cache them.
+
+        Returns the first setting's path (None when it needs a run of its own)."""
+        count, cells = len(settings), len(self.starts)
+        rows = cells + 1
+        lrs = np.repeat([lr for lr, _mu in settings], rows)
+        mus = np.repeat([mu for _lr, mu in settings], rows)
+        starts = np.tile(np.concatenate([self.starts, self._start()]), (count, 1))
+        record = run(SGD(lr=lrs, momentum=mus), self.objective.gradient, starts, self.steps)
+        final = record.final_points.reshape(count, rows, 2)
+        diverged = record.diverged.reshape(count, rows)
+        start_key = self._start_key()
+        first = None
+        for index, (lr, mu) in enumerate(settings):
+            labels = basin_labels(final[index, :cells], self.minima, self.tolerance)
+            _remember(self._maps, self._map_key(lr, mu),
+                      (labels, int(diverged[index, :cells].sum())), _CACHED_MAPS)
+            path = self._path_from(record, (index + 1) * rows - 1)
+            key = self._path_key(lr, mu, start_key)
+            if path is not None and key is not None:
+                _remember(self._paths, key, path, _CACHED_PATHS)
+            first = path if index == 0 else first
+        return first
+
+    def _path_from(self, record, row):
+        """Row ``row`` of a run as the traced path, with its values; None when a value is
+        undefined where the run went on (then the path needs its own run, which stops
         there)."""
-        points = record.points[:, -1:]
+        points = record.points[:, row:row + 1]
         with np.errstate(all="ignore"):
             values = np.asarray(self.objective.value(points), dtype=float)
-        stop = int(record.diverged_at[-1])
+        stop = int(record.diverged_at[row])
         alive = values if stop < 0 else values[:stop]
         if not np.all(np.isfinite(alive)):
             return None
-        return Trajectory(points=points, values=values, lrs=record.lrs[:, -1:],
-                          diverged_at=record.diverged_at[-1:], has_values=True)
+        return _row(record, row, values)
 
-    def _run_path(self, path=None):
+    def _start(self):
+        return np.array([[self.controls["x0"].value, self.controls["y0"].value]])
+
+    def _show_path(self, path, moved):
+        """Show ``path``, or the traced path from the cache; on a miss after a move of one
+        start slider, run the paths from every position of that slider at once (a lone run
+        when the start is off the sliders' grid, e.g. after a click)."""
+        lr, mu = self._setting()
+        start_key = self._start_key()
+        key = self._path_key(lr, mu, start_key)
+        if path is None and key in self._paths:
+            path = self._paths[key]
+            self._paths.move_to_end(key)
+        if path is None and key is not None and len(moved) == 1:
+            self._run_path_line(moved.pop(), start_key)
+            path = self._paths.get(key)
         if path is None:
             path = run(self._optimizer(), self.objective.gradient, self._start(), self.steps,
                        value=self.objective.value)
+            if key is not None:
+                _remember(self._paths, key, path, _CACHED_PATHS)
         self.path = path
         self.paths.update(self.path.points)
+
+    def _run_path_line(self, name, start_key):
+        """Run the traced paths from every position of slider ``name`` (the other coordinate
+        fixed) as one run, one row each, and cache them."""
+        control = self.controls[name]
+        count = round((control.max - control.min) / control.step) + 1
+        axis = 0 if name == "x0" else 1
+        starts = np.repeat(self._start(), count, axis=0)
+        starts[:, axis] = np.minimum(control.min + control.step * np.arange(count), control.max)
+        starts[start_key[axis], axis] = control.value  # the current start exactly
+        record = run(self._optimizer(), self.objective.gradient, starts, self.steps,
+                     value=self.objective.value)
+        lr, mu = self._setting()
+        for index in range(count):
+            key = (*start_key[:axis], index, *start_key[axis + 1:])
+            _remember(self._paths, self._path_key(lr, mu, key), _row(record, index),
+                      _CACHED_PATHS)
+
+    def _optimizer(self):
+        lr, mu = self._setting()
+        return SGD(lr=lr, momentum=mu)
 
     def _describe(self):
         lr, mu = self.controls["lr"].value, self.controls["momentum"].value
         n = self.labels.size
-        self.ax.set_title(f"{getattr(self.objective, 'name', '')}: lr = {lr:.3g}, μ = {mu:.2f}, "
-                          f"{self.steps} steps", fontsize=10)
+        self.ax.title.set_text(f"{getattr(self.objective, 'name', '')}: lr = {lr:.3g}, "
+                               f"μ = {mu:.2f}, {self.steps} steps")
         reach = (f"{100 * self.global_share:.1f} % of {n} starts reach a global minimum")
         end = basin_labels(self.path.final_points, self.minima, self.tolerance)[0]
         if self.path.diverged[0]:

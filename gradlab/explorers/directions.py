@@ -10,6 +10,10 @@ The curve is computed as the dot product ``∇f · u`` for each angle. The marke
 angle is an independent estimate: the central difference ``(f(p + h u) − f(p − h u)) / (2h)``
 of the function itself along ``u``.
 
+Everything a slider moves is an animated artist, drawn over cached contours and axes. The
+slope axis keeps a round height (:func:`slope_reach`) that changes only when ``|∇f|`` crosses
+one of its steps, so moving the point redraws the axes only now and then.
+
 Examples
 --------
 >>> from gradlab.functions import Objective
@@ -34,7 +38,7 @@ from gradlab.plotting.contours import contour_map
 from gradlab.plotting.derivatives import directional_derivative
 from gradlab.widgets import LiveFigure
 
-__all__ = ["DirectionExplorer", "slope_along"]
+__all__ = ["DirectionExplorer", "slope_along", "slope_reach"]
 
 _ASCENT = VERMILLION
 _DESCENT = BLUE
@@ -44,6 +48,32 @@ _CURVE = BLUISH_GREEN
 def _wrap_degrees(angle):
     """An angle in degrees moved into [-180, 180)."""
     return (float(angle) + 180.0) % 360.0 - 180.0
+
+
+#: Heights of the slope axis: 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten.
+_REACH_STEPS = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def slope_reach(magnitude):
+    """The half-height of the slope axis for a gradient of size ``magnitude``.
+
+    The smallest round number (:data:`_REACH_STEPS` times a power of ten) at or above
+    ``1.15 |∇f|``, so the cosine fills most of the axis and the axis changes only when
+    ``|∇f|`` crosses a step; 1 when the gradient is zero or not finite.
+
+    >>> slope_reach(3.91), slope_reach(4.0), slope_reach(0.0)
+    (5.0, 5.0, 1.0)
+    """
+    magnitude = float(magnitude)
+    if not (np.isfinite(magnitude) and magnitude > 0):
+        return 1.0
+    need = 1.15 * magnitude
+    power = 10.0 ** np.floor(np.log10(need))
+    for step in _REACH_STEPS:
+        # A hair of tolerance: 1.15 × 4.3478... = 5 must give 5, not 6.
+        if step * power >= need * (1 - 1e-12):
+            return float(step * power)
+    return float(10 * power)
 
 
 def slope_along(value, point, angle_degrees, h=1e-5):
@@ -151,17 +181,23 @@ class DirectionExplorer(LiveFigure):
         self.arrows = directional_derivative(self.map_ax, objective, point,
                                              np.radians(float(angle)))
         self.arrows.text.set_visible(False)  # the numbers are in the right panel's title
+        self.animate(self.arrows.arrows, self.arrows.projection, self.arrows.point,
+                     self.arrows.text)
 
         ax = self.curve_ax
         ax.axhline(0.0, color="0.6", linewidth=0.8)
         (self.curve,) = ax.plot(self.angles, np.zeros_like(self.angles), color=_CURVE,
-                                linewidth=2.0, label="∇f · u")
+                                linewidth=2.0, label="∇f · u", animated=True)
         self.ascent_line = ax.axvline(0.0, color=_ASCENT, linestyle="--", linewidth=1.2,
-                                      label="steepest ascent (∇f)")
+                                      label="steepest ascent (∇f)", animated=True)
         self.descent_line = ax.axvline(0.0, color=_DESCENT, linestyle="--", linewidth=1.2,
-                                       label="steepest descent (−∇f)")
+                                       label="steepest descent (−∇f)", animated=True)
         (self.marker,) = ax.plot([], [], "o", color="black", markersize=7,
-                                 label="central difference along u")
+                                 label="central difference along u", animated=True)
+        # Styled once; a move sets only the text.
+        ax.set_title("", fontsize=10)
+        ax.title.set_animated(True)
+        self.reach = None  # the slope axis's half-height, set by _apply
         ax.set_xlim(-180, 180)
         ax.xaxis.set_major_locator(MultipleLocator(90))
         ax.xaxis.set_minor_locator(NullLocator())
@@ -190,8 +226,10 @@ class DirectionExplorer(LiveFigure):
         magnitude = float(np.hypot(*self.gradient))
         slopes = self._units @ self.gradient  # ∇f · u for every angle
         self.curve.set_ydata(slopes)
-        reach = 1.15 * magnitude if np.isfinite(magnitude) and magnitude > 0 else 1.0
-        self.curve_ax.set_ylim(-reach, reach)
+        reach = slope_reach(magnitude)
+        if reach != self.reach:  # a new limit redraws the axes: only when a step is crossed
+            self.reach = reach
+            self.curve_ax.set_ylim(-reach, reach)
         theta = np.radians(angle)
         self.slope = float(self.gradient @ [np.cos(theta), np.sin(theta)])
         self.slope_estimate = float(slope_along(self.objective.value, point, angle, self.h))
@@ -205,7 +243,7 @@ class DirectionExplorer(LiveFigure):
         if magnitude == 0.0:
             self.steepest_angle = float("nan")
             self._hide_steepest()
-            self.curve_ax.set_title("∇f = 0: every direction is flat here", fontsize=10)
+            self.curve_ax.title.set_text("∇f = 0: every direction is flat here")
             self.show_message("the gradient is zero at this point (a stationary point): no "
                               "direction goes up or down to first order", "warning")
             return
@@ -215,9 +253,9 @@ class DirectionExplorer(LiveFigure):
         self.descent_line.set_xdata([descent] * 2)
         self.ascent_line.set_visible(True)
         self.descent_line.set_visible(True)
-        self.curve_ax.set_title(
+        self.curve_ax.title.set_text(
             f"angle {angle:.0f}°:  ∇f · u = {format_number(self.slope)}   "
-            f"(|∇f| = {format_number(magnitude)} at {self.steepest_angle:.0f}°)", fontsize=10)
+            f"(|∇f| = {format_number(magnitude)} at {self.steepest_angle:.0f}°)")
         offset = _wrap_degrees(angle - self.steepest_angle)
         self.show_message(
             f"u is {abs(offset):.0f}° from the gradient: slope |∇f| cos({abs(offset):.0f}°) = "

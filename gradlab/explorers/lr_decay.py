@@ -8,6 +8,12 @@ the kicks, and the path settles at the minimum.
 
 :class:`DecayingRateExplorer` draws both paths on the contours of a line fit's mean squared
 error, fed the *same* mini-batches in the same order, and their loss curves beside them.
+
+A slider move is a lookup. The runs for every position of the ``lr`` slider (and, separately,
+of the ``decay`` slider) are one batched run, settings stacked as rows: every row sees the same
+batches, so each row is the run that setting would give alone. They are run when the explorer
+is built, and again along a slider when a move lands on a setting not run yet. Everything a
+move changes is an animated artist, drawn over the cached contours and axes.
 """
 
 from __future__ import annotations
@@ -32,8 +38,11 @@ from gradlab.widgets.batches import check_line_data
 
 __all__ = ["DecayingRateExplorer", "batch_size_options"]
 
-# Slider settings whose runs are kept, so moving back to a setting redraws at once.
-_CACHED_SETTINGS = 64
+# Slider settings whose runs are kept (about 30 kB each): three slider lines' worth.
+_CACHED_SETTINGS = 1024
+# A line of runs along a slider holds at most this many rows × samples per batch, so that one
+# costs about as much as a single run of two rows (the per-step overhead dominates below it).
+_LINE_BUDGET = 25_000
 
 CONSTANT_COLOUR = VERMILLION
 DECAYING_COLOUR = BLUE
@@ -151,15 +160,27 @@ class DecayingRateExplorer(LiveFigure):
         for line in self.paths.lines:
             line.set_markersize(2)
             line.set_linewidth(1.0)
+        self.animate(*self.paths.lines, self.paths.starts, self.paths.ends, self.paths.exits,
+                     *self.paths.notes)
         self.ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
         few_ticks(self.ax)
         steps_axis = np.arange(self.steps + 1)
         (self.constant_curve,) = self.loss_ax.plot(steps_axis, np.ones(self.steps + 1),
                                                    color=CONSTANT_COLOUR, linewidth=1.0,
-                                                   label="constant lr")
+                                                   label="constant lr", animated=True)
         (self.decaying_curve,) = self.loss_ax.plot(steps_axis, np.ones(self.steps + 1),
                                                    color=DECAYING_COLOUR, linewidth=1.0,
-                                                   label="decaying lr")
+                                                   label="decaying lr", animated=True)
+        # Styled once; a move sets only the texts (set_title would touch the static titles).
+        for ax in (self.ax, self.loss_ax):
+            ax.set_title("", fontsize=10)
+            self.animate(ax.title)
+        # Fixed: ten decades below the whole decade above twice the start's excess loss (the
+        # same for every setting), so floors compare across moves and a move never redraws
+        # the axis. A curve that leaves it at the bottom went lower; at the top, it blew up.
+        start_excess = float(self.excess_loss(start))
+        top = 10.0 ** np.ceil(np.log10(2 * start_excess)) if start_excess > 0 else 1.0
+        self.loss_ax.set_ylim(top * 1e-10, top)
         self.loss_ax.set_yscale("log")
         self.loss_ax.set_xlim(0, self.steps)
         self.loss_ax.set_xlabel("step k")
@@ -176,64 +197,99 @@ class DecayingRateExplorer(LiveFigure):
         self.add_control("seed", ipywidgets.BoundedIntText(
             value=self.seed, min=0, max=2**31 - 1, description="seed"))
         with np.errstate(all="ignore"):
-            self._apply({"lr": lr})
+            self._apply({"lr": lr})  # runs the lr line
+            # The other lines through the first setting, so that every first move is a lookup.
+            self._run_line("decay", lr, decay_rate, int(batch_size), self.seed)
+            for size in sizes:
+                if (lr, decay_rate, size, self.seed) not in self._runs:
+                    self._run_settings([(lr, decay_rate)], size, self.seed)
 
     def excess_loss(self, points):
         """:math:`L(w, b) - L^*` at ``points`` of shape ``(..., 2)``."""
         return self.model.loss(points, self.X, self.y) - self.best_loss
 
-    def _runs_for(self, lr, decay, batch, seed):
-        """``(constant, decaying)`` runs for one setting, from the cache when seen before.
+    def _run_settings(self, settings, batch, seed):
+        """Run the constant and the decaying path of every ``(lr, decay)`` in ``settings`` as
+        rows of ONE run, and cache each pair.
 
-        Both paths are two rows of ONE run: the stochastic gradient hands every row the same
-        batch, so they see the same data in the same order, at half the cost of two runs. The
-        excess loss is evaluated afterwards, on all points at once.
+        The stochastic gradient hands every row the same batch, so all rows see the same data
+        in the same order and each row follows exactly the path it would follow alone. Row
+        ``2i`` keeps the rate ``lr_i``; row ``2i + 1`` follows
+        :func:`~gradlab.schedules.inverse_time_decay` of ``decay_i``. A constant row shared by
+        several settings (same lr) is run once.
         """
-        key = (lr, decay, batch, seed)
-        if key in self._runs:
-            self._runs.move_to_end(key)
-            return self._runs[key]
+        rows = sorted({(lr, 0.0) for lr, _decay in settings} | set(settings))
+        where = {row: index for index, row in enumerate(rows)}
+        steps = np.arange(self.steps)[:, None]
+        table = np.empty((self.steps, len(rows)))  # the rate of each row at each step
+        for decay in {decay for _lr, decay in rows}:
+            columns = [index for index, (_lr, d) in enumerate(rows) if d == decay]
+            base = np.array([rows[index][0] for index in columns])
+            table[:, columns] = inverse_time_decay(decay)(steps, base)
         sampler = MiniBatchSampler(self.n, batch, rng=np.random.default_rng(seed))
         gradient = stochastic_gradient(self.model, self.X, self.y, sampler)
-        decayed = inverse_time_decay(decay)
-
-        def schedule(step, base_lr):  # row 0 keeps its rate, row 1 decays
-            return np.array([base_lr[0], decayed(step, base_lr[1])])
-
-        record = run(SGD(lr=np.array([lr, lr])), gradient, np.stack([self.start] * 2),
-                     self.steps, schedule=schedule)
-        values = self.excess_loss(record.points)
-        runs = tuple(
-            Trajectory(points=record.points[:, row:row + 1], values=values[:, row:row + 1],
-                       lrs=record.lrs[:, row:row + 1],
-                       diverged_at=record.diverged_at[row:row + 1], has_values=True)
-            for row in (0, 1))
-        self._runs[key] = runs
-        if len(self._runs) > _CACHED_SETTINGS:
+        record = run(SGD(lr=table[0].copy()), gradient, np.tile(self.start, (len(rows), 1)),
+                     self.steps, schedule=lambda step, _base_lr: table[step])
+        for lr, decay in settings:
+            pair = tuple((record.points[:, index:index + 1].copy(),
+                          record.lrs[:, index:index + 1].copy(),
+                          record.diverged_at[index:index + 1].copy())
+                         for index in (where[(lr, 0.0)], where[(lr, decay)]))
+            self._runs[(lr, decay, batch, seed)] = pair
+            self._runs.move_to_end((lr, decay, batch, seed))
+        while len(self._runs) > _CACHED_SETTINGS:
             self._runs.popitem(last=False)
-        return runs
+
+    def _run_line(self, name, lr, decay, batch, seed):
+        """Run the settings at every position of slider ``name`` (``'lr'`` or ``'decay'``),
+        the other controls as they are: as many positions around the current one as
+        ``_LINE_BUDGET`` allows for this batch size."""
+        values = [value for _label, value in self.controls[name].options]
+        here = min(range(len(values)), key=lambda i: abs(values[i] - (lr if name == "lr"
+                                                                      else decay)))
+        reach = max(_LINE_BUDGET // (2 * batch) // 2, 1)
+        values = values[max(here - reach, 0):here + reach + 1]
+        settings = [(value, decay) if name == "lr" else (lr, value) for value in values]
+        if (lr, decay) not in settings:
+            settings.append((lr, decay))
+        self._run_settings(settings, batch, seed)
+
+    def _runs_for(self, lr, decay, batch, seed, moved=()):
+        """``(constant, decaying)`` runs for one setting, from the cache when it was run.
+
+        On a miss after a move of the ``lr`` or ``decay`` slider alone, every position of
+        that slider is run at once (the next moves along it are lookups); otherwise this one
+        setting. The excess loss is evaluated here, on the two paths shown.
+        """
+        key = (lr, decay, batch, seed)
+        if key not in self._runs:
+            if len(moved) == 1 and moved[0] in ("lr", "decay"):
+                self._run_line(moved[0], lr, decay, batch, seed)
+            else:
+                self._run_settings([(lr, decay)], batch, seed)
+        self._runs.move_to_end(key)
+        return tuple(Trajectory(points=points, values=self.excess_loss(points), lrs=lrs,
+                                diverged_at=diverged_at, has_values=True)
+                     for points, lrs, diverged_at in self._runs[key])
 
     def _apply(self, changes):
         c = self.controls
         lr, decay = float(c["lr"].value), float(c["decay"].value)
         batch, seed = int(c["batch"].value), int(c["seed"].value)
-        self.constant, self.decaying = self._runs_for(lr, decay, batch, seed)
+        self.constant, self.decaying = self._runs_for(lr, decay, batch, seed,
+                                                      moved=tuple(changes))
         runs = np.concatenate([self.constant.points, self.decaying.points], axis=1)
         self.paths.update(runs)
-        curves = []
         for curve, record in ((self.constant_curve, self.constant),
                               (self.decaying_curve, self.decaying)):
-            values = np.clip(record.values[:, 0], 1e-12, None)  # a log axis needs > 0
-            curve.set_ydata(values)
-            curves.append(values[np.isfinite(values)])
-        finite = np.concatenate(curves)
-        self.loss_ax.set_ylim(max(finite.min() / 2, 1e-12), finite.max() * 2)
+            # A log axis needs > 0; below the axis's bottom anyway.
+            curve.set_ydata(np.clip(record.values[:, 0], 1e-12, None))
         epochs = self.steps * batch / self.n
-        self.ax.set_title(f"batch size {batch} of {self.n}: {self.steps} steps "
-                          f"= {epochs:.3g} epochs", fontsize=10)
+        self.ax.title.set_text(f"batch size {batch} of {self.n}: {self.steps} steps "
+                               f"= {epochs:.3g} epochs")
         final_lr = float(self.decaying.lrs[-1, 0])
-        self.loss_ax.set_title(f"γ₀ = {lr:.3g}; decayed to {final_lr:.2g} by the last step",
-                               fontsize=10)
+        self.loss_ax.title.set_text(f"γ₀ = {lr:.3g}; decayed to {final_lr:.2g} by the last "
+                                    "step")
         self._describe(lr)
 
     def _describe(self, lr):

@@ -6,9 +6,17 @@ shrinks, per step, by the spectral radius of a 2×2 iteration matrix; that rate 
 (heavy ball and Nesterov, in closed form) is :mod:`gradlab.quadratics`, which this figure draws:
 the path, the error along each eigen-direction beside its predicted rate, and the map of the
 worst rate over (learning rate, momentum).
+
+A slider move is a lookup: the runs for every position of the ``lr`` slider and of the
+``momentum`` slider through the current setting are each one batched run (settings stacked as
+rows), made when the explorer is built and again along a slider when a move lands on a setting
+not run yet. Everything a move changes is an animated artist, drawn over the cached contours,
+rate maps and axes.
 """
 
 from __future__ import annotations
+
+from collections import OrderedDict
 
 import ipywidgets
 import numpy as np
@@ -29,13 +37,16 @@ from gradlab.quadratics import (
     stable_lr_limit,
     steps_per_tenfold,
 )
-from gradlab.runner import run
+from gradlab.runner import Trajectory, run
 from gradlab.widgets import LiveFigure, log_slider
 
 __all__ = ["MomentumExplorer"]
 
 #: Colours of the two eigen-directions (small curvature first), from the Okabe–Ito palette.
 COMPONENT_COLORS = (BLUE, VERMILLION)
+
+# Runs kept per (lr, momentum, Nesterov), 1.6 kB each at 100 steps: about twenty slider lines.
+_CACHED_RUNS = 4096
 
 
 class MomentumExplorer(LiveFigure):
@@ -147,6 +158,8 @@ class MomentumExplorer(LiveFigure):
                                       window=self.window, colors=[BLACK, GREY],
                                       labels=["momentum", "plain GD, same lr"], linewidth=1.3)
         self.paths.lines[1].set_alpha(0.6)
+        self.animate(*self.paths.lines, self.paths.starts, self.paths.ends, self.paths.exits,
+                     *self.paths.notes)
         # Built once; _apply renames the first entry after the method instead of a new legend.
         self.path_legend = self.ax.legend(handles=self.paths.lines, loc="lower left",
                                           fontsize=8, framealpha=0.85)
@@ -157,11 +170,12 @@ class MomentumExplorer(LiveFigure):
         for index, lam in enumerate(curvatures):
             colour = COMPONENT_COLORS[index]
             (gd,) = self.comp_ax.plot(k, np.full(k.shape, np.nan), color=colour, linewidth=1.0,
-                                      alpha=0.45, linestyle="--")
+                                      alpha=0.45, linestyle="--", animated=True)
             (line,) = self.comp_ax.plot(k, np.full(k.shape, np.nan), color=colour,
-                                        linewidth=1.5, label=f"λ = {format_number(lam)}")
+                                        linewidth=1.5, label=f"λ = {format_number(lam)}",
+                                        animated=True)
             (slope,) = self.comp_ax.plot(k, np.full(k.shape, np.nan), color="black",
-                                         linewidth=0.9, linestyle=":")
+                                         linewidth=0.9, linestyle=":", animated=True)
             self.comp_lines.append(line)
             self.gd_lines.append(gd)
             self.slope_lines.append(slope)
@@ -210,7 +224,8 @@ class MomentumExplorer(LiveFigure):
                                         label="steps to shrink error 10×")
         (self.marker,) = self.map_ax.plot([lr], [momentum], marker="o", markersize=9,
                                           color=ORANGE, markeredgecolor="black",
-                                          linestyle="none", zorder=5, label="your setting")
+                                          linestyle="none", zorder=5, label="your setting",
+                                          animated=True)
         self.map_ax.set_xlim(low, high)
         self.map_ax.set_ylim(0, 0.99)
         self.map_ax.set_xlabel("learning rate η (log)")
@@ -222,6 +237,14 @@ class MomentumExplorer(LiveFigure):
         colorbar.ax.yaxis.set_major_locator(LogLocator(numticks=4))
         colorbar.ax.yaxis.set_minor_locator(NullLocator())
         colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        # Styled once; a move sets only the texts (set_title would touch the static titles).
+        # The map's title changes with the checkbox only, so it stays static.
+        for ax in (self.ax, self.comp_ax):
+            ax.set_title("", fontsize=9)
+            self.animate(ax.title)
+        self._method = None  # the method named in the path legend (static: rarely changes)
+        self._nesterov = None  # which rate map is shown
+        self._runs = OrderedDict()
 
         # --- controls
         self.add_control("lr", log_slider("lr", lr, low, high))
@@ -232,26 +255,82 @@ class MomentumExplorer(LiveFigure):
                                                          description="Nesterov"))
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         with np.errstate(all="ignore"):
+            # Plain GD at every lr position (the faint path), then the chosen method along
+            # both sliders through the first setting: every first move is a lookup.
+            self._run_line("lr", self.controls["lr"].value, 0.0, False)
+            self._run_line("momentum", self.controls["lr"].value,
+                           self.controls["momentum"].value, bool(nesterov))
             self._apply({"lr": lr})
         self.redraw()
 
     # -- computing
-    def _optimizer(self, lr, momentum, nesterov):
-        # PyTorch refuses nesterov=True with momentum 0; the update is then plain GD anyway.
-        return SGD(lr=lr, momentum=momentum, nesterov=nesterov and momentum > 0)
-
     def _components(self, points):
         """Error along each eigen-direction: (steps + 1, 2)."""
         return (points - self.minimum) @ self.directions
+
+    @staticmethod
+    def _key(lr, beta, nesterov):
+        # Rounded: the browser's slider value and ours for a position may differ in the last
+        # bit. With β = 0 both methods are plain GD.
+        beta = round(float(beta), 9)
+        return float(lr), beta, bool(nesterov) and beta > 0
+
+    def _run_settings(self, settings):
+        """Run every ``(lr, β, nesterov)`` of ``settings`` as rows of ONE run and cache each
+        path: either all Nesterov with β > 0, or all heavy ball (β = 0 rows are plain GD)."""
+        lrs = np.array([lr for lr, _beta, _flag in settings], dtype=float)
+        betas = np.array([beta for _lr, beta, _flag in settings], dtype=float)
+        # PyTorch refuses nesterov=True with momentum 0; the update is then plain GD anyway.
+        nesterov = all(flag and beta > 0 for _lr, beta, flag in settings)
+        record = run(SGD(lr=lrs, momentum=betas, nesterov=nesterov), self.objective.gradient,
+                     np.repeat(self.start[None, :], len(settings), axis=0), self.steps)
+        for index, (lr, beta, flag) in enumerate(settings):
+            key = self._key(lr, beta, flag)
+            self._runs[key] = Trajectory(
+                points=record.points[:, index:index + 1].copy(),
+                values=record.values[:, index:index + 1].copy(),
+                lrs=record.lrs[:, index:index + 1].copy(),
+                diverged_at=record.diverged_at[index:index + 1].copy())
+            self._runs.move_to_end(key)
+        while len(self._runs) > _CACHED_RUNS:
+            self._runs.popitem(last=False)
+
+    def _run_line(self, name, lr, beta, nesterov):
+        """Run the method at every position of slider ``name`` (``'lr'`` or ``'momentum'``),
+        the other slider as it is."""
+        control = self.controls[name]
+        if name == "lr":
+            settings = [(value, beta, nesterov) for _label, value in control.options]
+        else:
+            count = round((control.max - control.min) / control.step) + 1
+            values = np.minimum(control.min + control.step * np.arange(count), control.max)
+            settings = [(lr, float(value), nesterov) for value in values]
+        settings.append((lr, beta, nesterov))  # the current setting exactly
+        plain = [s for s in settings if s[1] == 0 or not nesterov]
+        for group in (plain, [s for s in settings if s[1] != 0 and nesterov]):
+            if group:  # Nesterov needs β > 0 in every row; β = 0 is plain GD
+                self._run_settings(group)
+
+    def _lookup(self, lr, beta, nesterov, moved):
+        """The run of one setting: cached, else its slider line (after a move of that slider
+        alone), else alone."""
+        key = self._key(lr, beta, nesterov)
+        if key not in self._runs:
+            if len(moved) == 1 and moved[0] in ("lr", "momentum"):
+                self._run_line(moved[0], lr, beta, nesterov)
+            else:
+                self._run_settings([(lr, beta, nesterov)])
+        self._runs.move_to_end(key)
+        return self._runs[key]
 
     def _apply(self, changes):
         lr = float(self.controls["lr"].value)
         beta = float(self.controls["momentum"].value)
         nesterov = bool(self.controls["nesterov"].value)
-        start = self.start[None, :]
-        self.trajectory = run(self._optimizer(lr, beta, nesterov), self.objective.gradient,
-                              start, self.steps)
-        self.gd_trajectory = run(SGD(lr=lr), self.objective.gradient, start, self.steps)
+        moved = tuple(changes)
+        self.trajectory = self._lookup(lr, beta, nesterov, moved)
+        # Plain GD depends on lr only: its line is along lr.
+        self.gd_trajectory = self._lookup(lr, 0.0, False, ("lr",))
         self.paths.update(np.concatenate([self.trajectory.points, self.gd_trajectory.points],
                                          axis=1))
         self.components = self._components(self.trajectory.points[:, 0])
@@ -266,22 +345,26 @@ class MomentumExplorer(LiveFigure):
                 self.gd_lines[i].set_ydata(np.abs(gd_components[:, i]))
                 predicted = first[i] * self.rates[i] ** k
                 self.slope_lines[i].set_ydata(np.where(predicted > 1e-300, predicted, np.nan))
-        for flag in (False, True):
-            visible = flag == nesterov
-            self.meshes[flag].set_visible(visible)
-            for artist in self.map_lines[flag]:
-                artist.set_visible(visible)
+        if nesterov != self._nesterov:  # the other rate map: a full redraw, on a click only
+            self._nesterov = nesterov
+            for flag in (False, True):
+                visible = flag == nesterov
+                self.meshes[flag].set_visible(visible)
+                for artist in self.map_lines[flag]:
+                    artist.set_visible(visible)
+            best_lr, best_beta, best_rate = self.best[nesterov]
+            variant = "Nesterov" if nesterov else "heavy ball"
+            self.map_ax.set_title(f"{variant} best:\nlr = {format_number(best_lr)}, β = "
+                                  f"{best_beta:.2f}, ρ = {format_number(best_rate)}",
+                                  fontsize=9)
         self.marker.set_data([lr], [beta])
         method = "Nesterov" if nesterov and beta > 0 else ("heavy ball" if beta > 0 else "GD")
-        self.paths.lines[0].set_label(method)
-        self.path_legend.get_texts()[0].set_text(method)
-        self.ax.set_title(f"{method}:\nlr = {format_number(lr)}, β = {beta:.3g}", fontsize=9)
-        self.comp_ax.set_title(f"rate ρ = max(ρ₁, ρ₂)\n= {format_number(self.rate, 4)}",
-                               fontsize=9)
-        best_lr, best_beta, best_rate = self.best[nesterov]
-        variant = "Nesterov" if nesterov else "heavy ball"
-        self.map_ax.set_title(f"{variant} best:\nlr = {format_number(best_lr)}, β = "
-                              f"{best_beta:.2f}, ρ = {format_number(best_rate)}", fontsize=9)
+        if method != self._method:  # the legend is static: only when β reaches or leaves 0
+            self._method = method
+            self.paths.lines[0].set_label(method)
+            self.path_legend.get_texts()[0].set_text(method)
+        self.ax.title.set_text(f"{method}:\nlr = {format_number(lr)}, β = {beta:.3g}")
+        self.comp_ax.title.set_text(f"rate ρ = max(ρ₁, ρ₂)\n= {format_number(self.rate, 4)}")
         self._describe(lr, beta, nesterov, method)
 
     def _describe(self, lr, beta, nesterov, method):

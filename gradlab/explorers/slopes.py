@@ -7,7 +7,8 @@ turns into the tangent. :class:`SliceExplorer` cuts a two-variable surface along
 together they make the gradient vector drawn on the map.
 
 Both follow :class:`gradlab.widgets.LiveFigure`: the figure is built once and ``_apply`` moves
-existing artists.
+existing artists. Everything a slider moves is an animated artist, so a move redraws only
+those over the cached curve, contours and axes.
 
 Examples
 --------
@@ -96,6 +97,9 @@ class TangentExplorer(LiveFigure):
                                       scaley=False)
         (self.ends,) = self.ax.plot([], [], linestyle="none", marker="s", markersize=5,
                                     color=_SECANT_COLOUR, scalex=False, scaley=False)
+        # What a move changes; the curve, axes and legend stay in the cached background.
+        self.animate(self.tangent.tangent, self.tangent.point, self.tangent.text, self.secant,
+                     self.ends)
         # Beside the axes, so it never hides the curve.
         self.ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9,
                        borderaxespad=0.0)
@@ -186,16 +190,16 @@ class SliceExplorer(LiveFigure):
         pad = 0.06 * (high - low) if high > low else 1.0
         self.map_ax.set_aspect("equal", adjustable="box")
         self.map_ax.set_title("map: the two cuts", fontsize=10)
-        (self.x_cut,) = self.map_ax.plot([], [], color=_X_COLOUR, linewidth=2.0)
-        (self.y_cut,) = self.map_ax.plot([], [], color=_Y_COLOUR, linewidth=2.0)
+        (self.x_cut,) = self.map_ax.plot([], [], color=_X_COLOUR, linewidth=2.0, animated=True)
+        (self.y_cut,) = self.map_ax.plot([], [], color=_Y_COLOUR, linewidth=2.0, animated=True)
         # Arrows: the x component, the y component (from the x component's tip), the gradient.
         self.arrow_length = 0.3 * min(xhi - xlo, yhi - ylo)
         self.arrows = self.map_ax.quiver(
             np.zeros(3), np.zeros(3), np.zeros(3), np.zeros(3),
             color=[_X_COLOUR, _Y_COLOUR, _GRADIENT_COLOUR], angles="xy", scale_units="xy",
-            scale=1.0, width=0.012, zorder=5)
+            scale=1.0, width=0.012, zorder=5, animated=True)
         (self.marker,) = self.map_ax.plot([], [], "o", color="white", markeredgecolor="black",
-                                          markersize=7, zorder=6)
+                                          markersize=7, zorder=6, animated=True)
 
         self.x_slice = self._slice_axes(self.x_ax, self.xs, names[0], _X_COLOUR,
                                         (low - pad, high + pad))
@@ -210,10 +214,16 @@ class SliceExplorer(LiveFigure):
 
     @staticmethod
     def _slice_axes(ax, grid, name, colour, limits):
-        (curve,) = ax.plot(grid, np.zeros_like(grid), color=colour, linewidth=2.0)
+        # The slice, its tangent, the point and the title (which quotes the slope) all move.
+        (curve,) = ax.plot(grid, np.zeros_like(grid), color=colour, linewidth=2.0,
+                           animated=True)
         (tangent,) = ax.plot([], [], color="black", linestyle="--", linewidth=1.3,
-                             scalex=False, scaley=False)
-        (marker,) = ax.plot([], [], "o", color=colour, markeredgecolor="white", markersize=8)
+                             scalex=False, scaley=False, animated=True)
+        (marker,) = ax.plot([], [], "o", color=colour, markeredgecolor="white", markersize=8,
+                            animated=True)
+        # Styled once; a move sets only its text (set_title would touch the static side titles).
+        ax.set_title("", fontsize=10, color=colour)
+        ax.title.set_animated(True)
         ax.set_xlim(grid[0], grid[-1])
         ax.set_ylim(*limits)
         ax.set_xlabel(name)
@@ -232,12 +242,10 @@ class SliceExplorer(LiveFigure):
         self._update_slice(self.y_slice, self.ys, self.objective.value(along_y), y0, value,
                            slope_y)
         nx, ny = self.names
-        self.x_ax.set_title(f"slice {ny} = {format_number(y0)}:  ∂f/∂{nx} = "
-                            f"{format_number(slope_x)}",
-                            fontsize=10, color=_X_COLOUR)
-        self.y_ax.set_title(f"slice {nx} = {format_number(x0)}:  ∂f/∂{ny} = "
-                            f"{format_number(slope_y)}",
-                            fontsize=10, color=_Y_COLOUR)
+        self.x_ax.title.set_text(f"slice {ny} = {format_number(y0)}:  ∂f/∂{nx} = "
+                                 f"{format_number(slope_x)}")
+        self.y_ax.title.set_text(f"slice {nx} = {format_number(x0)}:  ∂f/∂{ny} = "
+                                 f"{format_number(slope_y)}")
         (xlo, xhi), (ylo, yhi) = self.window
         self.x_cut.set_data([xlo, xhi], [y0, y0])
         self.y_cut.set_data([x0, x0], [ylo, yhi])
