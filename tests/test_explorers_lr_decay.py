@@ -151,3 +151,13 @@ def test_batch_size_options():
     assert batch_size_options(2) == [1, 2]
     assert batch_size_options(16) == [1, 2, 4, 8, 16]
     assert batch_size_options(200)[-2:] == [128, 200]
+
+
+def test_rates_are_the_schedule_of_each_path():
+    explorer = _explorer(batch_size=8, lr=0.2, decay_rate=0.1)
+    steps = np.arange(60)
+    np.testing.assert_array_equal(explorer.constant.lrs[:, 0], np.full(60, 0.2))
+    np.testing.assert_allclose(explorer.decaying.lrs[:, 0], 0.2 / (1 + 0.1 * steps), rtol=1e-15)
+    explorer.set(decay=0.5)  # a lookup from the decay line run at build
+    np.testing.assert_allclose(explorer.decaying.lrs[:, 0], 0.2 / (1 + 0.5 * steps), rtol=1e-15)
+    explorer.close()

@@ -50,8 +50,9 @@ __all__ = ["BasinExplorer"]
 
 # Maps kept per (surface, lr, momentum), so moving a slider back redraws at once (30 kB each).
 _CACHED_MAPS = 256
-# Traced paths kept per (surface, lr, momentum, start position), about 5 kB each.
-_CACHED_PATHS = 4096
+# Traced paths kept per (surface, lr, momentum, start position), about 6 kB each: five lines
+# of one start slider.
+_CACHED_PATHS = 2048
 # A map that is not cached is run with the maps of the next positions along the moved slider:
 # one run of 4 maps costs about 2 of one (the per-step overhead is shared).
 _MAPS_PER_RUN = 4
@@ -85,11 +86,14 @@ def _remember(cache, key, value, size):
 
 
 def _row(record, row, values=None):
-    """Row ``row`` of a run as a Trajectory of its own (``values`` replace the record's)."""
+    """Row ``row`` of a run as a Trajectory of its own (``values`` replace the record's).
+
+    Copies, so that a cached path does not keep the whole run (thousands of rows) alive.
+    """
     values = record.values[:, row:row + 1] if values is None else values
-    return Trajectory(points=record.points[:, row:row + 1], values=values,
-                      lrs=record.lrs[:, row:row + 1],
-                      diverged_at=record.diverged_at[row:row + 1], has_values=True)
+    return Trajectory(points=record.points[:, row:row + 1].copy(), values=values.copy(),
+                      lrs=record.lrs[:, row:row + 1].copy(),
+                      diverged_at=record.diverged_at[row:row + 1].copy(), has_values=True)
 
 
 class BasinExplorer(LiveFigure):
@@ -106,7 +110,8 @@ class BasinExplorer(LiveFigure):
     surfaces : mapping of str to Objective or zero-argument factory, optional
         Offer a surface picker. ``objective`` should be one of them.
     grid : int
-        Start points per axis; the map has ``grid²`` starts (60 keeps a slider move near 0.1 s).
+        Start points per axis; the map has ``grid²`` starts (at 60, a map not run yet costs
+        a few tens of milliseconds).
     steps : int
         Updates per start.
     lr : float, optional

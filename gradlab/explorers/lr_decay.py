@@ -38,7 +38,8 @@ from gradlab.widgets.batches import check_line_data
 
 __all__ = ["DecayingRateExplorer", "batch_size_options"]
 
-# Slider settings whose runs are kept (about 30 kB each): three slider lines' worth.
+# Slider settings whose runs are kept: three slider lines' worth. A path is about 10 kB at 600
+# steps; settings along a decay line share their constant-rate path.
 _CACHED_SETTINGS = 1024
 # A line of runs along a slider holds at most this many rows × samples per batch, so that one
 # costs about as much as a single run of two rows (the per-step overhead dominates below it).
@@ -230,12 +231,13 @@ class DecayingRateExplorer(LiveFigure):
         gradient = stochastic_gradient(self.model, self.X, self.y, sampler)
         record = run(SGD(lr=table[0].copy()), gradient, np.tile(self.start, (len(rows), 1)),
                      self.steps, schedule=lambda step, _base_lr: table[step])
+        # Copies, so that the cache does not keep the whole run alive; the rates are not kept
+        # (_runs_for recomputes a row's from its schedule).
+        paths = {row: (*row, record.points[:, index:index + 1].copy(),
+                       record.diverged_at[index:index + 1].copy())
+                 for row, index in where.items()}
         for lr, decay in settings:
-            pair = tuple((record.points[:, index:index + 1].copy(),
-                          record.lrs[:, index:index + 1].copy(),
-                          record.diverged_at[index:index + 1].copy())
-                         for index in (where[(lr, 0.0)], where[(lr, decay)]))
-            self._runs[(lr, decay, batch, seed)] = pair
+            self._runs[(lr, decay, batch, seed)] = (paths[(lr, 0.0)], paths[(lr, decay)])
             self._runs.move_to_end((lr, decay, batch, seed))
         while len(self._runs) > _CACHED_SETTINGS:
             self._runs.popitem(last=False)
@@ -268,9 +270,11 @@ class DecayingRateExplorer(LiveFigure):
             else:
                 self._run_settings([(lr, decay)], batch, seed)
         self._runs.move_to_end(key)
-        return tuple(Trajectory(points=points, values=self.excess_loss(points), lrs=lrs,
+        steps = np.arange(self.steps)[:, None]
+        return tuple(Trajectory(points=points, values=self.excess_loss(points),
+                                lrs=inverse_time_decay(row_decay)(steps, row_lr),
                                 diverged_at=diverged_at, has_values=True)
-                     for points, lrs, diverged_at in self._runs[key])
+                     for row_lr, row_decay, points, diverged_at in self._runs[key])
 
     def _apply(self, changes):
         c = self.controls
