@@ -265,6 +265,16 @@ class _Model:
             np.array(grads).reshape(params.shape),
         )
 
+    def _stacked_gradient(self, params, X, y):
+        """The gradient of each row of ``params (m, dim)``: ``(m, dim)``, equal bit for bit to
+        :meth:`_gradient` row by row. A model with a stacked backward pass overrides this."""
+        return np.array([self._gradient_row(p, X, y) for p in params])
+
+    def _stacked_losses(self, params, X, y):
+        """The loss of each row of ``params (m, dim)``: ``(m,)``, equal bit for bit to
+        :meth:`_loss` row by row. A model with a stacked forward pass overrides this."""
+        return np.array([self._loss(p, X, y) for p in params], dtype=float)
+
     # -- named blocks of ONE flat vector known to be valid -------------------------------------
 
     def _unflatten_unchecked(self, params) -> dict[str, np.ndarray]:
@@ -356,6 +366,21 @@ class BoundModel:
         """``(loss, gradient)`` at ``params`` on all samples, or on ``rows``."""
         X, y = self._rows(rows)
         return self.model._loss_and_gradient(params, X, y)
+
+    def stacked_gradient(self, params, rows=None) -> np.ndarray:
+        """The gradient of every row of ``params (m, dim)`` on all samples or on ``rows``.
+
+        One stacked pass where the model has one (every row's numbers equal
+        :meth:`gradient` of that row alone, bit for bit): many runs of one training loop
+        (:func:`gradlab.training.train_networks`) cost little more than one.
+        """
+        X, y = self._rows(rows)
+        return self.model._stacked_gradient(params, X, y)
+
+    def stacked_losses(self, params, rows=None) -> np.ndarray:
+        """The loss ``(m,)`` of every row of ``params (m, dim)``, as :meth:`loss` row by row."""
+        X, y = self._rows(rows)
+        return self.model._stacked_losses(params, X, y)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -618,6 +643,28 @@ class SoftmaxRegression(_Model):
         W, log_p = self._forward(params, X)
         return self._loss_from(W, log_p, y), self._backward(W, X, log_p, y)
 
+    # The same forward and backward passes for m parameter vectors at once (batched matrix
+    # products, one row's numbers equal to the row code above bit for bit).
+    def _stacked_forward(self, params, X):
+        m, (n_in, n_out) = len(params), self.shapes["W"]
+        W = params[:, : n_in * n_out].reshape(m, n_in, n_out)
+        return W, _log_softmax(X @ W + params[:, n_in * n_out :][:, None, :])
+
+    def _stacked_losses(self, params, X, y):
+        W, log_p = self._stacked_forward(params, X)
+        picked = np.ascontiguousarray(log_p[:, np.arange(len(y)), y])  # as the row code adds
+        return -np.mean(picked, axis=-1) + self.l2 * (
+            0 + np.sum(W**2, axis=(1, 2)))
+
+    def _stacked_gradient(self, params, X, y):
+        W, log_p = self._stacked_forward(params, X)
+        n = X.shape[0]
+        dz = np.exp(log_p)
+        dz[:, np.arange(n), y] -= 1.0
+        dz /= n
+        grad_W = X.T @ dz + 2.0 * self.l2 * W
+        return np.concatenate([grad_W.reshape(len(params), -1), dz.sum(axis=1)], axis=1)
+
     def predict_proba(self, params, X) -> np.ndarray:
         """Class probabilities, shape ``(..., n_samples, n_classes)``."""
         params = self._check_params(params)
@@ -868,7 +915,8 @@ class MLP(_Model):
             return np.mean(np.logaddexp(0.0, z) - y * z, axis=-1)
         if self.output == "softmax":
             log_p = _log_softmax(z_out)
-            return -np.mean(log_p[..., np.arange(len(y)), y], axis=-1)
+            # Contiguous, so that the mean adds in the same order for one vector or many.
+            return -np.mean(np.ascontiguousarray(log_p[..., np.arange(len(y)), y]), axis=-1)
         return np.mean(np.sum((z_out - y) ** 2, axis=-1), axis=-1)
 
     def backward(self, params, cache: ForwardPass, y) -> dict[str, np.ndarray]:
@@ -959,6 +1007,39 @@ class MLP(_Model):
         weights = [W for W, _ in layers]
         loss = self._data_loss(cache.pre_activations[-1], y) + self._l2_penalty(weights)
         return loss, self._flat_gradient(self._backward(layers, cache, y))
+
+    def _stacked_losses(self, params, X, y):
+        return self._loss(params, X, y)
+
+    def _stacked_gradient(self, params, X, y):
+        """:meth:`_forward` and :meth:`_backward` for m vectors ``(m, dim)`` at once, as
+        batched matrix products: each row's numbers equal the row code's bit for bit."""
+        hidden, derivative = _ACTIVATIONS[self.activation]
+        blocks = self.unflatten(params)
+        layers = [(blocks[w], blocks[b]) for w, b in self._layer_names]
+        zs, activations = [], [X]
+        for l, (W, b) in enumerate(layers, start=1):
+            z = activations[-1] @ W + b[:, None, :]
+            zs.append(z)
+            activations.append(hidden(z) if l < self.n_layers else self._output_function(z))
+        n, output = X.shape[0], activations[-1]
+        if self.output == "sigmoid":
+            delta = (output - y[:, None]) / n
+        elif self.output == "softmax":
+            delta = output.copy()
+            delta[:, np.arange(n), y] -= 1.0
+            delta /= n
+        else:
+            delta = 2.0 * (output - y) / n
+        pieces = [None] * self.n_layers
+        for l in range(self.n_layers, 0, -1):
+            W, _ = layers[l - 1]
+            dW = np.swapaxes(activations[l - 1], -1, -2) @ delta + 2.0 * self.l2 * W
+            pieces[l - 1] = (dW.reshape(len(params), -1), delta.sum(axis=-2))
+            if l > 1:
+                delta = (delta @ np.swapaxes(W, -1, -2)) * derivative(zs[l - 2],
+                                                                       activations[l - 1])
+        return np.concatenate([piece for pair in pieces for piece in pair], axis=1)
 
     # -- predictions ---------------------------------------------------------------------------
 
@@ -1104,6 +1185,33 @@ class MatrixFactorization(_Model):
         U, V, errors = self._forward(params, X, y)
         return self._loss_from(U, V, errors), self._backward(U, V, X, errors)
 
+    # The row code above for m parameter vectors at once; each row's numbers are equal bit for
+    # bit (np.add.at adds a repeated user's terms in the same order).
+    def _stacked_forward(self, params, X, y):
+        (users, items), m = X, len(params)
+        U = params[:, : self.n_users * self.rank].reshape(m, self.n_users, self.rank)
+        V = params[:, self.n_users * self.rank :].reshape(m, self.n_items, self.rank)
+        # Contiguous errors: a mean over samples then adds as the row code does.
+        return U, V, np.ascontiguousarray(np.sum(U[:, users] * V[:, items], axis=2) - y)
+
+    def _stacked_losses(self, params, X, y):
+        U, V, errors = self._stacked_forward(params, X, y)
+        return np.mean(errors**2, axis=-1) + self.l2 * (
+            0 + np.sum(U**2, axis=(1, 2)) + np.sum(V**2, axis=(1, 2)))
+
+    def _stacked_gradient(self, params, X, y):
+        U, V, errors = self._stacked_forward(params, X, y)
+        (users, items), n = X, errors.shape[1]
+        # Users (items) on the first axis, so that add.at takes one index array.
+        grad_U = np.ascontiguousarray(np.swapaxes(2.0 * self.l2 * U, 0, 1))
+        grad_V = np.ascontiguousarray(np.swapaxes(2.0 * self.l2 * V, 0, 1))
+        scaled = (2.0 / n) * errors[:, :, None]
+        np.add.at(grad_U, users, np.swapaxes(scaled * V[:, items], 0, 1))
+        np.add.at(grad_V, items, np.swapaxes(scaled * U[:, users], 0, 1))
+        m = len(params)
+        return np.concatenate([np.swapaxes(grad_U, 0, 1).reshape(m, -1),
+                               np.swapaxes(grad_V, 0, 1).reshape(m, -1)], axis=1)
+
     def full_matrix(self, params) -> np.ndarray:
         """The predicted complete matrix ``U @ V.T``, shape ``(..., n_users, n_items)``."""
         blocks = self.unflatten(params)
@@ -1247,6 +1355,29 @@ class LinearAutoencoder(_Model):
     def _loss_and_gradient_row(self, params, X, y):
         E, D, H, R = self._forward(params, X)
         return self._loss_from(E, D, R), self._backward(E, D, X, H, R)
+
+    # The row code above for m parameter vectors at once (batched matrix products; each row's
+    # numbers equal bit for bit).
+    def _stacked_forward(self, params, X):
+        m, f, k = len(params), self.n_features, self.n_components
+        E = params[:, : f * k].reshape(m, f, k)
+        D = params[:, f * k : 2 * f * k].reshape(m, k, f)
+        H = X @ E
+        return E, D, H, H @ D + params[:, 2 * f * k :][:, None, :] - X
+
+    def _stacked_losses(self, params, X, y):
+        E, D, _, R = self._stacked_forward(params, X)
+        return np.mean(np.sum(R**2, axis=2), axis=-1) + self.l2 * (
+            0 + np.sum(E**2, axis=(1, 2)) + np.sum(D**2, axis=(1, 2)))
+
+    def _stacked_gradient(self, params, X, y):
+        E, D, H, R = self._stacked_forward(params, X)
+        grad_R = (2.0 / X.shape[0]) * R
+        grad_D = np.swapaxes(H, -1, -2) @ grad_R + 2.0 * self.l2 * D
+        grad_E = X.T @ (grad_R @ np.swapaxes(D, -1, -2)) + 2.0 * self.l2 * E
+        m = len(params)
+        return np.concatenate([grad_E.reshape(m, -1), grad_D.reshape(m, -1),
+                               grad_R.sum(axis=1)], axis=1)
 
     def predict(self, params, X) -> np.ndarray:
         """Reconstructions ``X E D + c``, shape ``(..., n_samples, n_features)``."""

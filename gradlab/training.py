@@ -3,6 +3,8 @@
 ====================================  ===========================================================
 :func:`train_network`                 mini-batch training of a :mod:`gradlab.models` model, one
                                       snapshot per epoch (a :class:`TrainingRecord`)
+:func:`train_networks`                many such runs at once (one per row of the optimizer's
+                                      hyperparameters), stacked as rows: one record each
 :func:`stream_sgd`                    mini-batch SGD on the squared error over a stream of chunks
 :func:`stream_normal_equations`       the exact least-squares fit of the same stream, chunk by
                                       chunk
@@ -32,6 +34,7 @@ __all__ = [
     "stream_normal_equations",
     "stream_sgd",
     "train_network",
+    "train_networks",
 ]
 
 
@@ -199,6 +202,136 @@ def train_network(model, params, train, test, optimizer, *, batch_size, epochs, 
         blas.restore_original_limits()
     return TrainingRecord(np.array(snapshots), np.array(train_loss), np.array(test_loss),
                           diverged_at, stopped, steps)
+
+
+def train_networks(model, params, train, test, optimizer, *, batch_size, epochs, rng,
+                   pause=None) -> list[TrainingRecord]:
+    """:func:`train_network` for every row of ``optimizer``'s hyperparameters, in one run.
+
+    The runs share the start ``params`` and the order of the batches (one ``rng``), so they
+    differ only in their hyperparameters (a sweep over learning rates, say). Their parameters
+    are stacked as rows ``(n, dim)``: each step is one stacked gradient
+    (:meth:`gradlab.models.BoundModel.stacked_gradient`) and one optimizer update, so ``n`` runs
+    cost far less than ``n`` calls of :func:`train_network`. Each record equals, bit for bit,
+    what :func:`train_network` gives with that row's hyperparameters alone: the same
+    snapshots, losses, ``diverged_at`` and ``steps`` (a run that diverges is dropped from the
+    stack at the step where it does).
+
+    Parameters
+    ----------
+    model, train, test, batch_size, epochs, rng
+        As for :func:`train_network`.
+    params : array_like, shape (dim,)
+        The start of every run.
+    optimizer : gradlab.optimizers.Optimizer
+        Hyperparameters given as arrays of shape ``(n,)`` (one run per entry); scalars are
+        shared, and an optimizer with only scalars makes one run.
+    pause : callable, optional
+        Called after every step; a caller running this in the background can block there
+        (to leave the processor to a foreground task) or raise to abandon the run.
+
+    Returns
+    -------
+    list of TrainingRecord
+        One per run, in the order of the rows.
+
+    Examples
+    --------
+    >>> from gradlab.data import xor, train_test_split
+    >>> from gradlab.models import MLP
+    >>> from gradlab.optimizers import SGD
+    >>> train, test = train_test_split(xor(np.random.default_rng(0), 80),
+    ...                                np.random.default_rng(1))
+    >>> model = MLP((2, 4, 1))
+    >>> start = model.init_params(np.random.default_rng(2))
+    >>> runs = train_networks(model, start, train, test, SGD(lr=[0.1, 1.0, 1e6]),
+    ...                       batch_size=20, epochs=5, rng=np.random.default_rng(3))
+    >>> one = train_network(model, start, train, test, SGD(lr=1.0), batch_size=20, epochs=5,
+    ...                     rng=np.random.default_rng(3))
+    >>> bool(np.array_equal(runs[1].params, one.params)), runs[2].diverged_at
+    (True, 1)
+    """
+    params = np.asarray(params, dtype=float)
+    if params.shape != (model.dim,) or not np.all(np.isfinite(params)):
+        raise ValueError(
+            f"params must be {model.dim} finite numbers (one flat vector for {model!r}); "
+            f"got shape {params.shape}"
+        )
+    epochs = check_int("epochs", epochs)
+    n = train.n_samples
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or not (
+        1 <= batch_size <= n
+    ):
+        raise ValueError(f"batch_size must be an integer from 1 to {n} (the training samples); "
+                         f"got {batch_size!r}")
+    runs = optimizer.n or 1
+    sampler = MiniBatchSampler(n, int(batch_size), rng=rng)
+    on_train, on_test = model.bind(train.X, train.y), model.bind(test.X, test.y)
+    # The runs still going are an optimizer of their own: rows leave the stack as they diverge.
+    hyper = optimizer.hyperparameters()
+
+    def optimizer_for(rows):
+        def pick(value):
+            if isinstance(value, tuple):
+                return tuple(pick(v) for v in value)
+            return np.broadcast_to(value, (runs,))[rows] if np.ndim(value) else value
+        return type(optimizer)(**{name: pick(value) for name, value in hyper.items()})
+
+    with np.errstate(all="ignore"):
+        first_train = np.asarray(on_train.stacked_losses(params[None]), dtype=float)[0]
+        first_test = np.asarray(on_test.stacked_losses(params[None]), dtype=float)[0]
+    snapshots = [[params.copy()] for _ in range(runs)]
+    train_loss = [[float(first_train)] for _ in range(runs)]
+    test_loss = [[float(first_test)] for _ in range(runs)]
+    diverged_at, steps = np.full(runs, -1), np.zeros(runs, dtype=int)
+    stopped = False
+    alive = np.arange(runs)  # the runs still in the stack, in row order
+    current = np.repeat(params[None], runs, axis=0)
+    active = optimizer_for(alive)
+    state = active.init(current)
+    blas = threadpool_limits(limits=1, user_api="blas")
+    try:
+        for epoch in range(1, epochs + 1):
+            with np.errstate(all="ignore"):
+                for _ in range(sampler.batches_per_epoch):
+                    batch = sampler.next_batch()
+                    if alive.size == 0:
+                        continue  # the sampler still draws, as each lone run's would
+                    grad = on_train.stacked_gradient(current, batch)
+                    current, state = active.update(grad, state, current)
+                    steps[alive] += 1
+                    finite = np.isfinite(current).all(axis=1)
+                    if not finite.all():
+                        diverged_at[alive[~finite]] = epoch
+                        alive, current = alive[finite], current[finite]
+                        state = type(state)(*(None if f is None else f[finite] for f in state))
+                        active = optimizer_for(alive)
+                    if pause is not None:
+                        pause()
+                if alive.size:
+                    losses = (np.asarray(on_train.stacked_losses(current), dtype=float),
+                              np.asarray(on_test.stacked_losses(current), dtype=float))
+            if alive.size == 0:
+                break
+            finite = np.isfinite(losses[0]) & np.isfinite(losses[1])
+            for row, run in enumerate(alive):
+                if finite[row]:
+                    snapshots[run].append(current[row].copy())
+                    train_loss[run].append(float(losses[0][row]))
+                    test_loss[run].append(float(losses[1][row]))
+            if not finite.all():
+                diverged_at[alive[~finite]] = epoch
+                alive, current = alive[finite], current[finite]
+                state = type(state)(*(None if f is None else f[finite] for f in state))
+                active = optimizer_for(alive)
+    except KeyboardInterrupt:
+        stopped = True
+    finally:
+        blas.restore_original_limits()
+    return [TrainingRecord(np.array(snapshots[run]), np.array(train_loss[run]),
+                           np.array(test_loss[run]), int(diverged_at[run]), stopped,
+                           int(steps[run]))
+            for run in range(runs)]
 
 
 # ---------------------------------------------------------------------------------------------

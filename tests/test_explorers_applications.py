@@ -211,10 +211,10 @@ def test_returning_to_a_setting_reuses_its_run(digit_split):
     fresh = DigitsExplorer(SoftmaxRegression(64, 10), train, test, lr=0.1, batch_size=128,
                            epochs=3)
     np.testing.assert_array_equal(fresh.record.params, other.params)
-    explorer.max_runs = 2
+    explorer.runs.max_bytes = 1  # over budget: only the latest run stays
     for lr in (0.2, 0.3, 0.4):
         explorer.set(lr=lr)
-    assert len(explorer.runs) == 2 and (0.5, 128) not in explorer.runs
+    assert len(explorer.runs) == 1 and (0.5, 128) not in explorer.runs
 
 
 def test_a_slow_new_run_first_says_training_beside_the_controls(ratings_split):

@@ -146,10 +146,10 @@ def test_returning_to_a_setting_reuses_its_run(datasets, close_all):
     # The kept run is what training those settings from scratch gives.
     fresh = NetworkTrainer(datasets, epochs=5, resolution=10, width=2)
     np.testing.assert_array_equal(fresh.record.params, narrow.params)
-    widget.max_runs = 2
+    widget.runs.max_bytes = 1  # over budget: only the latest run stays
     for seed in (1, 2, 3):
         widget.set(seed=seed)
-    assert len(widget.runs) == 2 and settings not in widget.runs
+    assert len(widget.runs) == 1 and settings not in widget.runs
 
 
 def test_a_slow_new_run_first_says_training_beside_the_controls(datasets, close_all):

@@ -33,12 +33,18 @@ from threadpoolctl import threadpool_limits
 from gradlab.checks import check_int
 from gradlab.colors import ANOMALY_RED, BLUE, VERMILLION
 from gradlab.data import trend_chunks, trend_features
-from gradlab.explorers.status import say_training
+from gradlab.explorers.status import (
+    BACKGROUND,
+    RunTable,
+    log_limits,
+    nearest_first,
+    say_training,
+)
 from gradlab.formatting import format_number
 from gradlab.metrics import precision_recall
 from gradlab.optimizers import SGD
 from gradlab.plotting import few_ticks
-from gradlab.training import TrainingRecord, stream_sgd, train_network
+from gradlab.training import stream_sgd, train_network, train_networks
 from gradlab.widgets import LiveFigure, log_slider
 
 __all__ = [
@@ -72,17 +78,26 @@ def _batch_options(n_samples, sizes):
 class _EpochExplorer(LiveFigure):
     """Controls ``lr`` (log), ``batch`` and ``epoch`` (+ Play); a subclass draws the panels.
 
-    A change of ``lr`` or ``batch`` trains a new run with plain mini-batch SGD
-    (:func:`train_network`); a change of ``epoch`` only reveals a stored snapshot. The latest
-    :attr:`max_runs` runs are kept in :attr:`runs` (keyed by ``(lr, batch size)``): a run
-    depends only on these, so returning to a setting shows it without training.
-    A new run that is expected to take longer than :attr:`slow_run` seconds (from the time per
-    step of the previous run) first says "training …" in the message beside the controls,
-    which costs no figure render.
+    ``lr`` and ``batch`` pick a run of plain mini-batch SGD (:func:`train_network`); a change
+    of ``epoch`` only reveals a stored snapshot. Finished runs, with the metrics of every
+    snapshot (:meth:`_metrics`), are kept in :attr:`runs` (a
+    :class:`~gradlab.explorers.status.RunTable` keyed by ``(lr, batch size)``, at most
+    :attr:`max_bytes` of arrays), so a move to a kept run is a lookup. Just after the explorer
+    is built and after every new setting, the background worker
+    (:data:`~gradlab.explorers.status.BACKGROUND`, inside a Jupyter kernel) trains the
+    :attr:`lr_reach` learning rates on each side of the current one as one batched run
+    (:func:`gradlab.training.train_networks`, equal bit for bit to training each alone), then
+    the current rate at every other batch size. (Every rate at every batch size would hold
+    hundreds of megabytes of snapshots: only the neighbourhood of the current setting is
+    trained ahead.) A run not kept yet is trained at once; one expected to take longer than
+    :attr:`slow_run` seconds first says "training …" beside the controls, which costs no figure
+    render.
     """
 
-    #: Finished runs kept, so that going back to a setting shows it at once.
-    max_runs = 64
+    #: Bytes of finished runs kept.
+    max_bytes = 32 * 2**20
+    #: Learning rates trained ahead on each side of the current one, in slider positions.
+    lr_reach = 40
     #: Seconds: a new run expected to take longer first says "training …" beside the controls.
     slow_run = 0.06
 
@@ -99,7 +114,7 @@ class _EpochExplorer(LiveFigure):
             raise ValueError(f"start must be {model.dim} finite numbers for {model!r}; "
                              f"got shape {start.shape}")
         self.model, self.train, self.test, self.start = model, train, test, start
-        self.runs: dict[tuple[float, int], TrainingRecord] = {}  # oldest first
+        self.runs = RunTable(self.max_bytes)  # (lr, batch) -> (record, metrics)
         self._seconds_per_step = 0.0  # measured on each new run
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi, title=title)
         self.add_control("lr", log_slider("lr", lr, *lr_range))
@@ -122,11 +137,20 @@ class _EpochExplorer(LiveFigure):
     def batch_size(self) -> int:
         return int(self.controls["batch"].value)
 
+    def _train_rates(self, batch, rates, pause=None):
+        """Train the runs at ``batch`` for each of ``rates`` as one batched run; keep them."""
+        records = train_networks(self.model, self.start, self.train, self.test,
+                                 SGD(lr=np.array(rates, dtype=float)), batch_size=batch,
+                                 epochs=self.epochs, rng=np.random.default_rng(self.seed),
+                                 pause=pause)
+        for rate, record in zip(rates, records, strict=True):
+            with threadpool_limits(limits=1, user_api="blas"):
+                self.runs.put((float(rate), batch), (record, self._metrics(record)))
+
     def _train(self):
         key = (self.lr, self.batch_size)
-        if key in self.runs:  # seen before: the same seed gives the same run, so reuse it
-            self.record = self.runs.pop(key)
-        else:
+        run = self.runs.get(key)
+        if run is None:
             steps = self.epochs * -(-self.train.n_samples // self.batch_size)
             if steps * self._seconds_per_step > self.slow_run:
                 # Said at once beside the controls (no figure render); the result follows.
@@ -134,19 +158,54 @@ class _EpochExplorer(LiveFigure):
                                    f"{self.batch_size}: "
                                  f"{steps:,} steps …")
             started = time.perf_counter()
-            self.record = train_network(self.model, self.start, self.train, self.test,
-                                        SGD(lr=self.lr), batch_size=self.batch_size,
-                                        epochs=self.epochs, rng=np.random.default_rng(self.seed))
+            record = train_network(self.model, self.start, self.train, self.test,
+                                   SGD(lr=self.lr), batch_size=self.batch_size,
+                                   epochs=self.epochs, rng=np.random.default_rng(self.seed))
             seconds = time.perf_counter() - started
-            self._seconds_per_step = seconds / max(self.record.steps, 1)
-        self.runs[key] = self.record  # most recent last
-        while len(self.runs) > self.max_runs:
-            del self.runs[next(iter(self.runs))]
-        with threadpool_limits(limits=1, user_api="blas"):  # small products: see train_network
-            self._after_training()
+            self._seconds_per_step = seconds / max(record.steps, 1)
+            with threadpool_limits(limits=1, user_api="blas"):  # small products
+                run = (record, self._metrics(record))
+            self.runs.put(key, run)
+        self.record, metrics = run
+        for name, value in metrics.items():
+            setattr(self, name, value)
+        self._scale_axes()
+        self._train_ahead(key)
 
-    def _after_training(self):
-        """Per-run work (metrics of every snapshot, axis limits); subclasses override."""
+    def _train_ahead(self, key):
+        """Queue, most useful first: the nearby rates (one batched run), then the current rate
+        at every other batch size."""
+        BACKGROUND.cancel(self)
+        lr, batch = key
+        rates = [v for _label, v in self.controls["lr"].options]
+        missing = [r for r in nearest_first(rates, lr, self.lr_reach)
+                   if (r, batch) not in self.runs]
+        if missing:
+            BACKGROUND.submit(self, lambda pause: self._train_rates(batch, missing, pause))
+        for other in nearest_first(self.controls["batch"].options, batch)[1:]:
+            BACKGROUND.submit(self, lambda pause, other=other: (
+                (lr, other) in self.runs or self._train_rates(other, [lr], pause)))
+
+    def train_ahead_now(self):
+        """Train at once what the background worker would train ahead (tests, benchmarks)."""
+        BACKGROUND.run_all(self)
+
+    def _metrics(self, record) -> dict:
+        """Attributes to set from a run (metrics of every snapshot); pure, as it may run in the
+        background worker. Subclasses override."""
+        return {}
+
+    def _scale_axes(self):
+        """Axis limits for the current run (rounded, so that most runs share them)."""
+
+    def _flush(self):
+        with BACKGROUND.busy():  # the worker waits while a move is computed and drawn
+            super()._flush()
+
+    def close(self):
+        """Close the figure and drop the runs still queued for training ahead."""
+        BACKGROUND.cancel(self)
+        super().close()
 
     def _apply(self, changes):
         if set(changes) - {"epoch"}:
@@ -209,20 +268,26 @@ class DigitsExplorer(_EpochExplorer):
         self.weight_axes, self.weight_images = [], []
         for k in range(10):
             ax = self.figure.add_subplot(grid[k // 5, k % 5])
-            image = ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1)
+            image = ax.imshow(np.zeros((8, 8)), cmap="RdBu_r", vmin=-1, vmax=1, animated=True)
             ax.set_title(str(k), fontsize=9, pad=2)
             ax.set_xticks([])
             ax.set_yticks([])
+            for spine in ax.spines.values():  # under the (animated) image, as when saved
+                spine.set_zorder(-1)
             self.weight_axes.append(ax)
             self.weight_images.append(image)
         self.ax_acc = self.figure.add_subplot(grid[:, 5:])
         self.figure.subplots_adjust()
         pos = self.ax_acc.get_position()
         self.ax_acc.set_position([pos.x0 + 0.06, pos.y0, pos.width - 0.06, pos.height])
-        (self.train_line,) = self.ax_acc.plot([], [], color=BLUE, label="training")
-        (self.test_line,) = self.ax_acc.plot([], [], color=VERMILLION, label="held-out")
+        (self.train_line,) = self.ax_acc.plot([], [], color=BLUE, label="training",
+                                              animated=True)
+        (self.test_line,) = self.ax_acc.plot([], [], color=VERMILLION, label="held-out",
+                                             animated=True)
         self.ax_acc.set(xlim=(0, self.epochs), ylim=(0, 1.02), xlabel="epoch",
                         ylabel="accuracy")
+        self.ax_acc.set_title(" ", fontsize=9)
+        self.animate(self.ax_acc.title)
         self.ax_acc.legend(loc="lower right", fontsize=8)
         few_ticks(self.ax_acc)
         with np.errstate(all="ignore"):
@@ -232,17 +297,17 @@ class DigitsExplorer(_EpochExplorer):
         """Share of ``data`` whose most probable class is the true label."""
         return float(np.mean(self.model.predict(params, data.X) == data.y))
 
-    def _after_training(self):
-        self.train_accuracy = self._accuracy_of_snapshots(self.train)
-        self.test_accuracy = self._accuracy_of_snapshots(self.test)
+    def _metrics(self, record):
+        return {"train_accuracy": self._accuracy_of_snapshots(record, self.train),
+                "test_accuracy": self._accuracy_of_snapshots(record, self.test)}
 
-    def _accuracy_of_snapshots(self, data) -> np.ndarray:
+    def _accuracy_of_snapshots(self, record, data) -> np.ndarray:
         """:meth:`accuracy` of every snapshot, ``(epochs + 1,)``, in one stacked product.
 
         The most probable class is the largest logit ``x W + b`` (softmax keeps the order),
         so the probabilities themselves are not needed.
         """
-        blocks = self.model.unflatten(self.record.params)  # W (k, 64, 10), b (k, 10)
+        blocks = self.model.unflatten(record.params)  # W (k, 64, 10), b (k, 10)
         with np.errstate(all="ignore"):
             logits = np.asarray(data.X, dtype=float) @ blocks["W"] + blocks["b"][:, None, :]
         return np.mean(np.argmax(logits, axis=-1) == data.y, axis=-1)
@@ -261,7 +326,7 @@ class DigitsExplorer(_EpochExplorer):
         epochs = np.arange(epoch + 1)
         self.train_line.set_data(epochs, self.train_accuracy[: epoch + 1])
         self.test_line.set_data(epochs, self.test_accuracy[: epoch + 1])
-        self.ax_acc.set_title(f"lr = {format_number(self.lr)}, batch {self.batch_size}", fontsize=9)
+        self.ax_acc.title.set_text(f"lr = {format_number(self.lr)}, batch {self.batch_size}")
 
     def _describe(self, epoch):
         steps = epoch * -(-self.train.n_samples // self.batch_size)
@@ -310,8 +375,10 @@ class RecommenderExplorer(_EpochExplorer):
             self.controls[name].continuous_update = False
         self.ax_rmse, self.ax_pred = self.figure.subplots(1, 2, width_ratios=(1.25, 1))
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.22, top=0.9, wspace=0.25)
-        (self.train_line,) = self.ax_rmse.plot([], [], color=BLUE, label="SGD, training")
-        (self.test_line,) = self.ax_rmse.plot([], [], color=VERMILLION, label="SGD, held-out")
+        (self.train_line,) = self.ax_rmse.plot([], [], color=BLUE, label="SGD, training",
+                                               animated=True)
+        (self.test_line,) = self.ax_rmse.plot([], [], color=VERMILLION, label="SGD, held-out",
+                                              animated=True)
         styles = ["--", "-.", (0, (5, 1, 1, 1, 1, 1))]
         for i, (name, value) in enumerate(self.baselines.items()):
             self.ax_rmse.axhline(value, color=_GREY, ls=styles[i % 3], lw=1,
@@ -326,10 +393,13 @@ class RecommenderExplorer(_EpochExplorer):
         self.span = span
         self.ax_pred.plot([-span, span], [-span, span], color=_GREY, lw=1)
         self.pred_dots = self.ax_pred.scatter(truth, np.zeros_like(truth), s=5, alpha=0.5,
-                                              color=VERMILLION)
+                                              color=VERMILLION, animated=True)
         self.ax_pred.set(xlim=(-span, span), ylim=(-span, span), xlabel="true held-out rating",
                          ylabel="predicted")
         few_ticks(self.ax_rmse, self.ax_pred)
+        for ax in (self.ax_rmse, self.ax_pred):
+            ax.set_title(" ", fontsize=9)
+            self.animate(ax.title)
         with np.errstate(all="ignore"):
             self._apply({"lr": lr})
 
@@ -337,17 +407,22 @@ class RecommenderExplorer(_EpochExplorer):
         """Root mean squared error of the predicted ratings at ``data``'s positions."""
         return float(np.sqrt(np.mean((self.model.predict(params, data.X) - data.y) ** 2)))
 
-    def _rmse_of_snapshots(self, data) -> np.ndarray:
+    def _rmse_of_snapshots(self, record, data) -> np.ndarray:
         """:meth:`rmse` of every snapshot, ``(epochs + 1,)``, from one stacked prediction."""
-        errors = self.model.predict(self.record.params, data.X) - data.y
+        errors = self.model.predict(record.params, data.X) - data.y
         return np.sqrt(np.mean(errors**2, axis=-1))
 
-    def _after_training(self):
-        self.train_rmse = self._rmse_of_snapshots(self.train)
-        self.test_rmse = self._rmse_of_snapshots(self.test)
+    def _metrics(self, record):
+        return {"train_rmse": self._rmse_of_snapshots(record, self.train),
+                "test_rmse": self._rmse_of_snapshots(record, self.test)}
+
+    def _scale_axes(self):
         values = np.concatenate([self.train_rmse, self.test_rmse, list(self.baselines.values())])
         values = values[np.isfinite(values) & (values > 0)]
-        self.ax_rmse.set_ylim(0, min(values.max(), 1e3) * 1.1)
+        # Rounded up to a quarter decade, so that most runs keep the axis (no full redraw).
+        top = 10 ** (np.ceil(4 * np.log10(min(values.max(), 1e3) * 1.1)) / 4)
+        if (0, top) != self.ax_rmse.get_ylim():
+            self.ax_rmse.set_ylim(0, top)
 
     def _reveal(self, epoch):
         epochs = np.arange(epoch + 1)
@@ -356,9 +431,8 @@ class RecommenderExplorer(_EpochExplorer):
         predicted = np.clip(self.model.predict(self.record.params[epoch], self.test.X),
                             -2 * self.span, 2 * self.span)
         self.pred_dots.set_offsets(np.column_stack([self.test.y, predicted]))
-        self.ax_pred.set_title(f"held-out ratings, epoch {epoch}", fontsize=9)
-        self.ax_rmse.set_title(f"lr = {format_number(self.lr)}, batch "
-                               f"{self.batch_size}", fontsize=9)
+        self.ax_pred.title.set_text(f"held-out ratings, epoch {epoch}")
+        self.ax_rmse.title.set_text(f"lr = {format_number(self.lr)}, batch {self.batch_size}")
 
     def _describe(self, epoch):
         text = (f"epoch {epoch}: held-out RMSE {self.test_rmse[epoch]:.3f}, training RMSE "
@@ -404,8 +478,10 @@ class AnomalyExplorer(_EpochExplorer):
                          title="AnomalyExplorer: reconstruction error and anomaly scores")
         self.ax_loss, self.ax_score = self.figure.subplots(1, 2, width_ratios=(1, 1.25))
         self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.22, top=0.9, wspace=0.28)
-        (self.train_line,) = self.ax_loss.plot([], [], color=BLUE, label="training")
-        (self.test_line,) = self.ax_loss.plot([], [], color=VERMILLION, label="held-out")
+        (self.train_line,) = self.ax_loss.plot([], [], color=BLUE, label="training",
+                                               animated=True)
+        (self.test_line,) = self.ax_loss.plot([], [], color=VERMILLION, label="held-out",
+                                              animated=True)
         self.ax_loss.set(xlim=(0, self.epochs), xlabel="epoch", yscale="log",
                          ylabel="mean reconstruction error")
         self.ax_loss.legend(loc="upper right", fontsize=8)
@@ -414,8 +490,9 @@ class AnomalyExplorer(_EpochExplorer):
         colours = np.where(mask[:, None], np.array([[0.75, 0.22, 0.17, 1.0]]),
                            np.array([[0.0, 0.45, 0.70, 0.5]]))
         self.score_dots = self.ax_score.scatter(self.order, np.ones(test.n_samples), s=8,
-                                                c=colours)
-        self.threshold_line = self.ax_score.axhline(1.0, color="k", ls="--", lw=1)
+                                                c=colours, animated=True)
+        self.threshold_line = self.ax_score.axhline(1.0, color="k", ls="--", lw=1,
+                                                    animated=True)
         self.ax_score.set(xlim=(-1, test.n_samples), yscale="log", xlabel="held-out sample",
                           ylabel="anomaly score")
         self.ax_score.scatter([], [], s=8, color=ANOMALY_RED, label="planted anomaly")
@@ -424,6 +501,9 @@ class AnomalyExplorer(_EpochExplorer):
                                                       "of training scores below)")
         self.ax_score.legend(loc="upper left", fontsize=8, framealpha=0.85)
         few_ticks(self.ax_loss, self.ax_score)
+        for ax in (self.ax_loss, self.ax_score):
+            ax.set_title(" ", fontsize=9)
+            self.animate(ax.title)
         with np.errstate(all="ignore"):
             self._apply({"lr": lr})
 
@@ -431,15 +511,26 @@ class AnomalyExplorer(_EpochExplorer):
         """Anomaly scores of ``data``'s samples with the parameters after ``epoch``."""
         return self.model.scores(self.record.params[epoch], data.X)
 
+    def _metrics(self, record):
+        # The score axis fits every epoch of the run at once: an epoch move redraws no tick.
+        test = self.model.scores(record.params, self.test.X)
+        train = self.model.scores(record.params, self.train.X)
+        thresholds = np.quantile(train, self.quantile, axis=-1)
+        return {"score_limits": log_limits(np.concatenate(
+            [np.maximum(test, 1e-6).ravel(), thresholds]), pad=3, per_decade=1)}
+
     def flagged_at(self, epoch) -> tuple[np.ndarray, float]:
         """Which held-out samples are flagged after ``epoch``, and the threshold used."""
         threshold = float(np.quantile(self.scores_at(epoch, self.train), self.quantile))
         return self.scores_at(epoch, self.test) > threshold, threshold
 
-    def _after_training(self):
+    def _scale_axes(self):
         losses = np.concatenate([self.record.train_loss, self.record.test_loss])
-        losses = losses[np.isfinite(losses) & (losses > 0)]
-        self.ax_loss.set_ylim(losses.min() / 1.5, min(losses.max(), 1e6) * 1.5)
+        limits = log_limits(np.minimum(losses, 1e6))
+        if limits != self.ax_loss.get_ylim():
+            self.ax_loss.set_ylim(*limits)
+        if self.score_limits != self.ax_score.get_ylim():
+            self.ax_score.set_ylim(*self.score_limits)
 
     def _reveal(self, epoch):
         epochs = np.arange(epoch + 1)
@@ -449,13 +540,10 @@ class AnomalyExplorer(_EpochExplorer):
         self.score_dots.set_offsets(np.column_stack([self.order, scores]))
         flagged, threshold = self.flagged_at(epoch)
         self.threshold_line.set_ydata([threshold, threshold])
-        low = min(scores.min(), threshold)
-        self.ax_score.set_ylim(low / 2, max(scores.max(), threshold) * 3)
         self.precision, self.recall = precision_recall(flagged, self.test.anomaly_mask)
-        self.ax_score.set_title(f"epoch {epoch}: precision {self.precision:.2f}, recall "
-                                f"{self.recall:.2f}", fontsize=9)
-        self.ax_loss.set_title(f"lr = {format_number(self.lr)}, batch "
-                               f"{self.batch_size}", fontsize=9)
+        self.ax_score.title.set_text(f"epoch {epoch}: precision {self.precision:.2f}, recall "
+                                     f"{self.recall:.2f}")
+        self.ax_loss.title.set_text(f"lr = {format_number(self.lr)}, batch {self.batch_size}")
 
     def _describe(self, epoch):
         flagged, _ = self.flagged_at(epoch)

@@ -29,13 +29,20 @@ from matplotlib.ticker import LogLocator
 
 from gradlab.checks import check_int
 from gradlab.colors import BLUE, VERMILLION
-from gradlab.explorers.status import say_training
+from gradlab.explorers.status import (
+    BACKGROUND,
+    RunTable,
+    animated_legend,
+    log_limits,
+    nearest_first,
+    say_training,
+)
 from gradlab.formatting import format_number
 from gradlab.landscape import loss_slice, random_directions
 from gradlab.models import MLP
 from gradlab.optimizers import SGD, Adam
 from gradlab.plotting import few_ticks
-from gradlab.training import TrainingRecord, train_network
+from gradlab.training import train_network, train_networks
 from gradlab.widgets import LiveFigure, log_slider
 
 __all__ = [
@@ -84,13 +91,20 @@ class NetworkTrainer(LiveFigure):
     Right: the training and held-out losses up to the shown epoch.
 
     Controls: ``dataset``, ``optimizer``, ``lr`` (log slider), ``batch`` (batch size),
-    ``width`` (hidden units), ``seed`` (initial weights and batch order) — each of these trains
-    a new run — and ``epoch`` with a Play button, which only reveals the stored snapshots.
-    The latest :attr:`max_runs` runs are kept in :attr:`runs` (keyed by :meth:`settings`):
-    a run depends only on the settings, so returning to one shows it without training.
-    A new run expected to take longer than :attr:`slow_run` seconds (from the time per step of
-    the previous run) first says "training …" in the message beside the controls, which costs
-    no figure render.
+    ``width`` (hidden units), ``seed`` (initial weights and batch order) — each of these picks
+    a run — and ``epoch`` with a Play button, which only reveals the run's stored snapshots.
+
+    A move is a lookup wherever it can be: finished runs are kept in :attr:`runs` (a
+    :class:`~gradlab.explorers.status.RunTable` keyed by :meth:`settings`, at most
+    :attr:`max_bytes` of arrays). Just after it is built and after every new setting, the
+    trainer has the background worker (:data:`~gradlab.explorers.status.BACKGROUND`, inside
+    a Jupyter kernel) train the :attr:`lr_reach` learning rates on each side of the current
+    one as one batched run (:func:`gradlab.training.train_networks`, equal bit for bit to
+    training each alone), then the current learning rate at every other batch size and width.
+    A run not kept yet is trained at once; one expected to take longer than :attr:`slow_run`
+    seconds first says "training …" beside the controls, which costs no figure render.
+    (All positions of all sliders would be 4 data sets x 3 optimizers x 401 rates x 6 batch
+    sizes x 6 widths, a million seconds of training: too many to train ahead.)
 
     Parameters
     ----------
@@ -118,8 +132,10 @@ class NetworkTrainer(LiveFigure):
     """
 
     widths = (1, 2, 3, 4, 8, 16)
-    #: Finished runs kept, so that going back to a setting shows it at once.
-    max_runs = 64
+    #: Bytes of finished runs kept (about 400 runs of 8 hidden units and 100 epochs).
+    max_bytes = 48 * 2**20
+    #: Learning rates trained ahead on each side of the current one, in slider positions.
+    lr_reach = 40
     #: Seconds: a new run expected to take longer first says "training …" beside the controls.
     slow_run = 0.06
 
@@ -152,29 +168,43 @@ class NetworkTrainer(LiveFigure):
             raise ValueError(f"batch_size must be one of {sizes}; got {batch_size!r}")
         super().__init__(figsize=figsize, dpi=dpi, png_dpi=png_dpi,
                          title="NetworkTrainer: decision boundary and losses while training")
-        # settings() -> (model, record) of the latest runs, oldest first.
-        self.runs: dict[tuple, tuple[MLP, TrainingRecord]] = {}
-        self._seconds_per_step = 0.0  # measured on each new run
+        # settings() -> (model, record), least recently used first.
+        self.runs = RunTable(self.max_bytes)
+        self.models = {w: MLP((2, w, 1), activation="tanh", output="sigmoid")
+                       for w in self.widths}
+        self._seconds_per_step = 0.0  # measured on each run trained at once
+        self._dataset_shown = None
 
         self.ax_map, self.ax_loss = self.figure.subplots(1, 2, width_ratios=(1, 1.15))
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.9, wspace=0.28)
         blank = np.full((self.resolution, self.resolution), 0.5)
+        # A move redraws the animated artists only; whatever lies on top of the image (dots,
+        # legend, frame) is animated too, so that it stays on top.
         self.image = self.ax_map.imshow(blank, origin="lower", cmap="RdBu_r", vmin=0.0,
                                         vmax=1.0, aspect="auto", interpolation="bilinear",
-                                        extent=(0, 1, 0, 1))
+                                        extent=(0, 1, 0, 1), animated=True)
         empty = np.zeros((0, 2))
         self.train_dots = self.ax_map.scatter(empty[:, 0], empty[:, 1], c=empty[:, 0], s=14,
                                               cmap="RdBu_r",
                                               vmin=0, vmax=1, edgecolors="k", linewidths=0.4,
-                                              label="training")
+                                              label="training", animated=True)
         self.test_marks = self.ax_map.scatter(empty[:, 0], empty[:, 1], s=24, marker="x",
-                                              color="k", linewidths=1.3, label="held out")
-        self.ax_map.legend(loc="upper right", fontsize=8, framealpha=0.8)
-        (self.train_line,) = self.ax_loss.plot([], [], color=BLUE, label="training loss")
-        (self.test_line,) = self.ax_loss.plot([], [], color=VERMILLION, label="held-out loss")
+                                              color="k", linewidths=1.3, label="held out",
+                                              animated=True)
+        animated_legend(self.ax_map.legend(loc="upper right", fontsize=8, framealpha=0.8))
+        # Titles change on every move: set once, then only their text (set_title would touch
+        # the static side titles too).
+        for ax in (self.ax_map, self.ax_loss):
+            ax.set_title(" ", fontsize=9)
+        self.animate(*self.ax_map.spines.values(), self.ax_map.title, self.ax_loss.title)
+        (self.train_line,) = self.ax_loss.plot([], [], color=BLUE, label="training loss",
+                                               animated=True)
+        (self.test_line,) = self.ax_loss.plot([], [], color=VERMILLION, label="held-out loss",
+                                              animated=True)
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xlabel("epoch")
         self.ax_loss.set_ylabel("cross-entropy loss")
+        # Static: the curves may cross it, but its text costs no time per move.
         self.ax_loss.legend(loc="upper right", fontsize=8)
         self.ax_loss.set_xlim(0, self.epochs)
         few_ticks(self.ax_map, self.ax_loss)
@@ -206,36 +236,72 @@ class NetworkTrainer(LiveFigure):
                 ipywidgets.HBox([c["batch"], c["width"], c["seed"]]),
                 ipywidgets.HBox([self.play, c["epoch"]])]
 
-    # -- training (on a change of anything but the epoch) ---------------------------------------
+    # -- runs: looked up, trained at once, or trained ahead in the background --------------------
     def settings(self) -> tuple:
         """The controls that pick a run: ``(dataset, optimizer, lr, batch, width, seed)``."""
         c = self.controls
         return (c["dataset"].value, c["optimizer"].value, float(c["lr"].value),
                 int(c["batch"].value), int(c["width"].value), int(c["seed"].value))
 
+    def _start_and_batches(self, settings):
+        """``(model, start, train, test, batch size, batch-order rng)`` of a run."""
+        dataset, _optimizer, _lr, batch, width, seed = settings
+        train, test = self.datasets[dataset]
+        model = self.models[width]
+        start = model.init_params(np.random.default_rng([seed, 0]))
+        return (model, start, train, test, min(batch, train.n_samples),
+                np.random.default_rng([seed, 1]))
+
+    def _train_rates(self, settings, rates, pause=None):
+        """Train the runs of ``settings`` at each of ``rates`` as one batched run; keep them."""
+        model, start, train, test, batch, rng = self._start_and_batches(settings)
+        optimizer = OPTIMIZERS[settings[1]](np.array(rates, dtype=float))
+        records = train_networks(model, start, train, test, optimizer, batch_size=batch,
+                                 epochs=self.epochs, rng=rng, pause=pause)
+        for rate, record in zip(rates, records, strict=True):
+            self.runs.put((*settings[:2], float(rate), *settings[3:]), (model, record))
+
     def _train(self):
-        dataset, optimizer, lr, batch, width, seed = key = self.settings()
+        key = self.settings()
+        dataset, optimizer, lr, batch, width, _seed = key
         self.train, self.test = self.datasets[dataset]
         self.batch_size = min(batch, self.train.n_samples)
-        if key in self.runs:  # seen before: the same seeds give the same run, so reuse it
-            self.model, self.record = self.runs.pop(key)
-        else:
+        run = self.runs.get(key)
+        if run is None:
             steps = self.epochs * -(-self.train.n_samples // self.batch_size)
             if steps * self._seconds_per_step > self.slow_run:
                 # Said at once beside the controls (no figure render); the result follows.
                 say_training(self, f"training {optimizer}, lr = {format_number(lr)}, batch "
                                  f"{self.batch_size}, {width} hidden units: {steps:,} steps …")
             started = time.perf_counter()
-            self.model = MLP((2, width, 1), activation="tanh", output="sigmoid")
-            start = self.model.init_params(np.random.default_rng([seed, 0]))
-            self.record = train_network(self.model, start, self.train, self.test,
-                                        OPTIMIZERS[optimizer](lr), batch_size=self.batch_size,
-                                        epochs=self.epochs, rng=np.random.default_rng([seed, 1]))
-            seconds = time.perf_counter() - started
-            self._seconds_per_step = seconds / max(self.record.steps, 1)
-        self.runs[key] = (self.model, self.record)  # most recent last
-        while len(self.runs) > self.max_runs:
-            del self.runs[next(iter(self.runs))]
+            model, start, train, test, batch_size, rng = self._start_and_batches(key)
+            run = (model, train_network(model, start, train, test, OPTIMIZERS[optimizer](lr),
+                                        batch_size=batch_size, epochs=self.epochs, rng=rng))
+            self._seconds_per_step = ((time.perf_counter() - started)
+                                      / max(run[1].steps, 1))
+            self.runs.put(key, run)
+        self.model, self.record = run
+        self._train_ahead(key)
+
+    def _train_ahead(self, key):
+        """Queue, most useful first: the nearby rates (one batched run), then the current rate
+        at every other batch size and width."""
+        BACKGROUND.cancel(self)
+        rates = [v for _label, v in self.controls["lr"].options]
+        nearby = nearest_first(rates, key[2], self.lr_reach)
+        missing = [r for r in nearby if (*key[:2], r, *key[3:]) not in self.runs]
+        if missing:
+            BACKGROUND.submit(self, lambda pause: self._train_rates(key, missing, pause))
+        others = [(*key[:3], batch, *key[4:]) for batch in
+                  nearest_first(self.controls["batch"].options, key[3])[1:]]
+        others += [(*key[:4], width, key[5]) for width in nearest_first(self.widths, key[4])[1:]]
+        for other in others:
+            BACKGROUND.submit(self, lambda pause, other=other: (
+                other in self.runs or self._train_rates(other, [other[2]], pause)))
+
+    def train_ahead_now(self):
+        """Train at once what the background worker would train ahead (tests, benchmarks)."""
+        BACKGROUND.run_all(self)
 
     def _show_dataset(self):
         self.window = _window_of(self.train, self.test)
@@ -251,15 +317,20 @@ class NetworkTrainer(LiveFigure):
                                            _DARK_RED, _DARK_BLUE))
 
     def _scale_loss_axis(self):
-        values = np.concatenate([self.record.train_loss, self.record.test_loss])
-        values = values[np.isfinite(values) & (values > 0)]
-        low, high = (values.min(), values.max()) if values.size else (1e-2, 1.0)
-        self.ax_loss.set_ylim(low / 1.5, high * 1.5)
+        limits = log_limits(np.concatenate([self.record.train_loss, self.record.test_loss]))
+        if limits != self.ax_loss.get_ylim():  # rounded: most runs keep the axis as it is
+            self.ax_loss.set_ylim(*limits)
+
+    def _flush(self):
+        with BACKGROUND.busy():  # the worker waits while a move is computed and drawn
+            super()._flush()
 
     def _apply(self, changes):
         if set(changes) - {"epoch"}:
             self._train()
-            self._show_dataset()
+            if self.controls["dataset"].value != self._dataset_shown:
+                self._dataset_shown = self.controls["dataset"].value
+                self._show_dataset()
             self._scale_loss_axis()
         self._reveal(int(self.controls["epoch"].value))
 
@@ -274,11 +345,12 @@ class NetworkTrainer(LiveFigure):
         self.train_line.set_data(epochs, record.train_loss[: shown + 1])
         self.test_line.set_data(epochs, record.test_loss[: shown + 1])
         c = self.controls
-        self.ax_map.set_title(f"{c['dataset'].value}: {self.model.dim} parameters, "
-                              f"epoch {shown}", fontsize=9)
-        self.ax_loss.set_title(f"{c['optimizer'].value}, lr = {format_number(c['lr'].value)}, "
-                               f"batch {self.batch_size}", fontsize=9)
+        self.ax_map.title.set_text(f"{c['dataset'].value}: {self.model.dim} parameters, "
+                                   f"epoch {shown}")
+        self.ax_loss.title.set_text(f"{c['optimizer'].value}, lr = "
+                                    f"{format_number(c['lr'].value)}, batch {self.batch_size}")
         self._describe(epoch, shown, params)
+
 
     def accuracy(self, params, data) -> float:
         """Share of ``data`` the network with ``params`` labels correctly."""
@@ -309,6 +381,11 @@ class NetworkTrainer(LiveFigure):
             f"loss "
             f"{format_number(record.test_loss[shown])}; held-out accuracy "
             f"{100 * self.accuracy(params, self.test):.0f}%")
+
+    def close(self):
+        """Close the figure and drop the runs still queued for training ahead."""
+        BACKGROUND.cancel(self)
+        super().close()
 
 
 class LossSliceExplorer(LiveFigure):
