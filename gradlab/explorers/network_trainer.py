@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 
 import ipywidgets
 import numpy as np
+from contourpy import contour_generator
+from matplotlib.collections import LineCollection
 from matplotlib.ticker import LogLocator
 
 from gradlab.checks import check_int
@@ -429,12 +431,22 @@ class LossSliceExplorer(LiveFigure):
         self.figure.subplots_adjust(left=0.13, right=0.84, bottom=0.2, top=0.9)
         blank = np.zeros((self.resolution, self.resolution))
         self.image = self.ax.imshow(blank, origin="lower", cmap="viridis", aspect="auto",
-                                    extent=(-1, 1, -1, 1))
+                                    extent=(-1, 1, -1, 1), animated=True)
         self.colorbar = self.figure.colorbar(self.image, ax=self.ax, fraction=0.05, pad=0.02)
         self.colorbar.set_label("log10 loss")
-        self.contours = None
+        # One line collection whose segments each move replaces (a new contour set per move
+        # would be a new artist, and the frame a full redraw).
+        self.contours = LineCollection([], colors="white", linestyles="solid", linewidths=0.6,
+                                       alpha=0.7, animated=True)
+        self.ax.add_collection(self.contours, autolim=False)
         (self.center_mark,) = self.ax.plot([0], [0], marker="*", color="white",
-                                           markeredgecolor="k", markersize=13, ls="none")
+                                           markeredgecolor="k", markersize=13, ls="none",
+                                           animated=True)
+        for spine in self.ax.spines.values():  # under the (animated) image, as when saved
+            spine.set_zorder(-1)
+        self.ax.set_title(" ", fontsize=9)
+        self.animate(self.ax.title)
+        self.slices = {}  # (seed, span, normalization) -> losses, computed once each
         self.ax.set_xlabel("α (direction δ)")
         self.ax.set_ylabel("β (direction ν)")
         few_ticks(self.ax)
@@ -451,14 +463,15 @@ class LossSliceExplorer(LiveFigure):
     def slice(self):
         """``(alphas, betas, losses)`` for the current controls."""
         c = self.controls
-        rng = np.random.default_rng(int(c["seed"].value))
-        d1, d2 = random_directions(self.model, self.params, rng,
-                                   normalization=c["normalization"].value)
         span = float(c["span"].value)
         steps = np.linspace(-span, span, self.resolution)
-        losses = loss_slice(lambda p: self.model.loss(p, self.X, self.y), self.params, d1, d2,
-                            steps, steps)
-        return steps, steps, losses
+        key = (int(c["seed"].value), span, c["normalization"].value)
+        if key not in self.slices:
+            rng = np.random.default_rng(key[0])
+            d1, d2 = random_directions(self.model, self.params, rng, normalization=key[2])
+            self.slices[key] = loss_slice(lambda p: self.model.loss(p, self.X, self.y),
+                                          self.params, d1, d2, steps, steps)
+        return steps, steps, self.slices[key]
 
     def _apply(self, changes):
         alphas, betas, losses = self.slice()
@@ -469,17 +482,17 @@ class LossSliceExplorer(LiveFigure):
         self.image.set_data(logs)
         self.image.set_extent((-span, span, -span, span))
         low, high = np.nanmin(logs), np.nanmax(logs)
-        self.image.set_clim(low, high if high > low else low + 1)
-        if self.contours is not None:
-            self.contours.remove()
+        self.image.set_clim(low, high if high > low else low + 1)  # the colour bar: static
         levels = np.linspace(low, high, 12)[1:-1] if high > low else [low]
-        self.contours = self.ax.contour(alphas, betas, logs, levels=levels, colors="white",
-                                        linestyles="solid", linewidths=0.6, alpha=0.7)
-        self.ax.set_xlim(-span, span)
-        self.ax.set_ylim(-span, span)
+        lines = contour_generator(alphas, betas, np.ma.masked_invalid(logs))
+        self.contours.set_segments([segment for level in levels
+                                    for segment in lines.lines(level)])
+        if (-span, span) != self.ax.get_xlim():
+            self.ax.set_xlim(-span, span)
+            self.ax.set_ylim(-span, span)
         lowest = float(np.nanmin(losses))
-        self.ax.set_title(f"loss at the centre {format_number(self.center_loss)}, "
-                          f"lowest on this slice {format_number(lowest)}", fontsize=9)
+        self.ax.title.set_text(f"loss at the centre {format_number(self.center_loss)}, "
+                               f"lowest on this slice {format_number(lowest)}")
         self.show_message(
             f"{self.controls['normalization'].value}-normalized directions, "
             f"α, β in [−{format_number(span)}, {format_number(span)}]; highest loss on the slice "
