@@ -547,9 +547,9 @@ def test_state_table_matches_adam_equations(close_all):
     np.testing.assert_allclose(rows["Δθ"], step)
     np.testing.assert_allclose(rows["−Δθ / g"], -step / (_Bowl.curvatures * x_before))
     assert "step 4 → 5 (t = 5)" in w.state_ax.get_title()
-    assert "m̂" in w.state_text.get_text()
+    assert "m̂" in w.table_text()
     w.controls["optimizer"].value = "Adagrad"
-    text = w.state_text.get_text()
+    text = w.table_text()
     assert "G (sum of g²)" in text and "m̂" not in text
 
 
@@ -600,7 +600,7 @@ def test_bias_switch_changes_path_table_title_and_message_together(close_all):
     np.testing.assert_allclose(rows["m̂ = m (off)"], rows["m (exp_avg)"])
     np.testing.assert_allclose(rows["v̂ = v (off)"], rows["v (exp_avg_sq)"])
     np.testing.assert_allclose(rows["Δθ"], off_path[1] - off_path[0])
-    text = w.state_text.get_text()
+    text = w.table_text()
     assert "m̂ = m (off)" in text and "v̂ = v (off)" in text
     assert "Adam without bias correction: step 0 → 1" in w.state_ax.get_title()
     assert w.ax.get_title().endswith(", no bias correction")
@@ -767,8 +767,12 @@ def test_batch_extremes_and_bad_input(close_all, line_data):
     assert w.controls["batch"].value == 40
     assert "using 40." in w.message
     top = w.controls["lr"].high
-    w.set(lr=top)
-    assert "diverged at step" in w.message and "2/λmax" in w.message
+    w.set(lr=top)  # at step 0 the paths have not diverged yet: the message says it is coming
+    at = min(a for a in w.diverged_at if a >= 0)
+    assert at > 0 and f"diverges at step {at}" in w.message and "2/λmax" in w.message
+    assert "diverged" not in w.message
+    w.set(step=at)
+    assert f"diverged at step {at}" in w.message and "2/λmax" in w.message
     with pytest.raises(ValueError, match="batch_size must be an integer from 1 to the 40"):
         widgets.BatchSizeExplorer(X, y, seed=0, batch_size=41)
     with pytest.raises(ValueError, match="batch_size must be an integer from 1 to the 40"):

@@ -69,7 +69,7 @@ def test_state_table_after_divergence_says_so_instead_of_nan():
     assert int(w.trajectory.diverged_at[0]) == 4
     for step in range(0, 41):
         w.set(step=step)
-        text = w.state_text.get_text()
+        text = w.table_text()
         assert "nan" not in text, (step, text)
         if step >= 3:
             assert "diverged at step 4" in text
@@ -199,7 +199,26 @@ def test_state_table_columns_line_up_under_names_with_hats():
 
     w = lesson_07_state_explorer()
     w.set(step=3)
-    lines = w.state_text.get_text().split("\n")
+    lines = w.table_text().split("\n")
     assert any(line.startswith("m̂") for line in lines)
     widths = {display_width(line) for line in lines}
     assert len(widths) == 1, lines  # every row ends in the same column
+    # As drawn: names and numbers are separate texts. Each row's texts share a baseline, the
+    # rows are evenly spaced, and every row's numbers end where the coordinate names end.
+    w.figure.canvas.draw()
+    renderer = w.figure.canvas.get_renderer()
+    shown = [(label, text) for label, text in zip(w.state_names, w.state_numbers, strict=True)
+             if text.get_text()]
+    assert len(shown) == len(lines) - 1
+    baselines = []
+    for label, text in shown:
+        assert label.get_va() == text.get_va() == "baseline"
+        label_at = label.get_transform().transform(label.get_position())
+        text_at = text.get_transform().transform(text.get_position())
+        assert label_at[1] == pytest.approx(text_at[1])
+        baselines.append(text_at[1])
+        right = text.get_window_extent(renderer).x1
+        assert right == pytest.approx(w.state_header.get_window_extent(renderer).x1, abs=1.0)
+        assert label.get_window_extent(renderer).x1 < text.get_window_extent(renderer).x0
+    pitches = np.diff([w.state_header.get_transform().transform((0, 0.95))[1], *baselines])
+    assert np.allclose(pitches, pitches[0]) and pitches[0] < 0  # evenly spaced, downwards

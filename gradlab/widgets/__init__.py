@@ -32,10 +32,13 @@ Widget kinds, one module each
 
 Every name above is importable from ``gradlab.widgets`` itself.
 
-Speed: a control change re-runs at most one vectorized optimizer run (about a millisecond) and
-moves existing artists; ``draw_idle`` lets ipympl merge the redraws of a fast slider drag, and
+Speed: a frame copies a cached picture of the static layers (contours, axes, legends) and
+draws only the artists marked animated, the ones a move changes (:meth:`LiveFigure.animate`);
+a move that changes nothing static needs no full redraw. The explorers run the optimizer for
+every position of a slider at once (:mod:`~gradlab.widgets.sweeps`), at build for the learning
+rate and at the first move of any other slider, so later moves look their run up.
 :meth:`LiveFigure.hold` (or :meth:`LiveFigure.set`) applies several changes in one update.
-``benchmarks/bench_widgets.py`` times each widget's slider callback with an Agg draw.
+``benchmarks/bench_frames.py`` times every slider of every lesson's figures in a kernel.
 """
 
 from gradlab.widgets.base import LiveFigure, log_slider

@@ -12,13 +12,15 @@ from gradlab.checks import check_int, check_start, check_window
 from gradlab.colors import VERMILLION
 from gradlab.formatting import format_number
 from gradlab.models import LinearRegression
-from gradlab.optimizers import SGD
+from gradlab.optimizers import SGD, Optimizer
 from gradlab.plotting import few_ticks
 from gradlab.plotting.contours import contour_map
 from gradlab.plotting.stochastic import gradient_cloud
 from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.runner import run
 from gradlab.widgets.base import LiveFigure, default_start, log_slider, position_slider
+from gradlab.widgets.descent import path_artists
+from gradlab.widgets.sweeps import SweepCache, sweep_values
 
 __all__ = ["BatchSizeExplorer"]
 
@@ -145,8 +147,15 @@ class BatchSizeExplorer(LiveFigure):
         ipywidgets.link((self.play, "value"), (self.controls["step"], "value"))
         self.figure.canvas.mpl_connect("button_press_event", self._on_click)
         self._cloud_scale = None
+        self.ax.set_title("", fontsize=10)
+        # What a move changes is drawn over a cached picture of the contours and legend.
+        self.animate(self.ax.title, *path_artists(self.paths), self.cloud.spokes,
+                     self.cloud.tips, self.cloud.full,
+                     *([] if self.cloud.ellipse is None else [self.cloud.ellipse]))
+        self._sweeps = SweepCache()
+        self._cloud_batches = {}  # (seed, batch) -> (gradients at 0, Jacobians) of the batches
         with np.errstate(all="ignore"):
-            self._apply({"batch": batch_size})
+            self._apply({"lr": lr})  # the learning rate swept first
 
     def _control_rows(self):
         c = self.controls
@@ -156,33 +165,98 @@ class BatchSizeExplorer(LiveFigure):
     def _start(self):
         return np.array([self.controls["w0"].value, self.controls["b0"].value])
 
+    def _settings(self):
+        return {name: self.controls[name].value for name in ("seed", "batch", "lr", "w0", "b0")}
+
     def _apply(self, changes):
         if set(changes) - {"step"}:
-            seed = int(self.controls["seed"].value)
-            batch = int(self.controls["batch"].value)
-            optimizer = self.optimizer(lr=self.controls["lr"].value)
-            start = self._start()[None]
-            sampler = MiniBatchSampler(self.n, batch, rng=np.random.default_rng(seed))
-            noisy = run(optimizer, stochastic_gradient(self.model, self.X, self.y, sampler),
-                        start, self.steps)
-            full = run(optimizer, lambda p: self.model.gradient(p, self.X, self.y), start,
-                       self.steps)
-            self.runs = np.concatenate([full.points, noisy.points], axis=1)
-            self.diverged_at = (int(full.diverged_at[0]), int(noisy.diverged_at[0]))
-            self.ax.set_title(f"batch size {batch} of {self.n}, "
-                              f"lr = {format_number(self.controls['lr'].value)}", fontsize=10)
+            runs, row = self._lookup(set(changes) - {"step"})
+            full, noisy, full_at, noisy_at = runs
+            self.runs = np.stack([full[:, row], noisy[:, row]], axis=1)
+            self.diverged_at = (int(full_at[row]), int(noisy_at[row]))
+            # set_text, not set_title: set_title also touches the static side titles.
+            self.ax.title.set_text(f"batch size {int(self.controls['batch'].value)} of "
+                                   f"{self.n}, lr = {format_number(self.controls['lr'].value)}")
         step = int(self.controls["step"].value)
         self.paths.update(self.runs[: step + 1])
         self._draw_cloud(step)
         self._describe(step)
 
-    def cloud_at(self, point):
-        """Gradients of ``n_cloud`` mini-batches (rows) and the full gradient at ``point``."""
+    def _lookup(self, moved):
+        """``(runs, row)`` for the current settings: ``runs`` holds the full-batch and
+        mini-batch paths for every position of the slider that moved (lr when several did),
+        computed at its first move, so that the next moves are lookups."""
+        settings = self._settings()
+        found = self._sweeps.find(settings)
+        if found is not None:
+            return found
+        name = moved.pop() if len(moved) == 1 else "lr"
+        if name not in ("batch", "lr", "w0", "b0"):
+            name = "lr"
+        values = sweep_values(self.controls[name], settings[name])
+        try:
+            runs = self._run_rows(name, values)
+        except (ValueError, TypeError):  # an optimizer that takes no value per row
+            runs, values = self._run_rows(None, None), np.array([float(settings[name])])
+        self._sweeps.store(name, values, settings, runs)
+        return self._sweeps.find(settings)
+
+    def _run_rows(self, name, values):
+        """``(full points, mini-batch points, full diverged_at, mini-batch diverged_at)`` with
+        one row per value of slider ``name``, the other controls as now."""
+        seed = int(self.controls["seed"].value)
+        lr = self.controls["lr"].value
+        start = self._start()[None]
+        if name == "batch":
+            # Each size draws its own batches: one mini-batch run per size. The full-batch
+            # path does not depend on the size.
+            full = run(self.optimizer(lr=lr), self._full_gradient, start, self.steps)
+            noisy = [self._noisy_run(lr, start, int(size), seed) for size in values]
+            count = len(values)
+            return (np.repeat(full.points, count, axis=1),
+                    np.concatenate([t.points for t in noisy], axis=1),
+                    np.repeat(full.diverged_at, count),
+                    np.concatenate([t.diverged_at for t in noisy]))
+        if name is not None:
+            start = np.repeat(start, len(values), axis=0)
+            if name == "lr":
+                lr = np.asarray(values, dtype=float)
+            else:
+                start[:, 0 if name == "w0" else 1] = values
+            if not isinstance(self.optimizer(lr=lr), Optimizer):
+                raise TypeError("only gradlab's optimizers are known to take one value per row")
         batch = int(self.controls["batch"].value)
-        rng = np.random.default_rng([int(self.controls["seed"].value), 1])
-        batches = np.array([rng.choice(self.n, batch, replace=False)
-                            for _ in range(self.n_cloud)])
-        grads = np.array([self.model.gradient(point, self.X[b], self.y[b]) for b in batches])
+        # All rows see the same batches (stochastic_gradient), as one run of each would.
+        noisy = self._noisy_run(lr, start, batch, seed)
+        full = run(self.optimizer(lr=lr), self._full_gradient, start, self.steps)
+        return full.points, noisy.points, full.diverged_at, noisy.diverged_at
+
+    def _full_gradient(self, points):
+        return self.model.gradient(points, self.X, self.y)
+
+    def _noisy_run(self, lr, start, batch, seed):
+        sampler = MiniBatchSampler(self.n, batch, rng=np.random.default_rng(seed))
+        return run(self.optimizer(lr=lr), stochastic_gradient(self.model, self.X, self.y, sampler),
+                   start, self.steps)
+
+    def cloud_at(self, point):
+        """Gradients of ``n_cloud`` mini-batches (rows) and the full gradient at ``point``.
+
+        The batches depend on the seed and the batch size only. The loss is quadratic, so each
+        batch's gradient is affine in ``(w, b)``: its value at 0 and its Jacobian, taken once
+        per batch from the model, give it exactly (up to round-off) at any point.
+        """
+        key = (int(self.controls["seed"].value), int(self.controls["batch"].value))
+        if key not in self._cloud_batches:
+            rng = np.random.default_rng([key[0], 1])
+            batches = [rng.choice(self.n, key[1], replace=False) for _ in range(self.n_cloud)]
+            corners = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+            at = np.array([self.model.gradient(corners, self.X[b], self.y[b]) for b in batches])
+            # at[:, 0] is the gradient at 0; at[:, 1 + j] − at[:, 0] is column j of the Jacobian.
+            self._cloud_batches[key] = (at[:, 0], np.swapaxes(at[:, 1:] - at[:, :1], 1, 2))
+        at_zero, jacobians = self._cloud_batches[key]
+        point = np.asarray(point, dtype=float)
+        grads = at_zero + jacobians @ point
         return grads, self.model.gradient(point, self.X, self.y)
 
     def _draw_cloud(self, step):
@@ -204,23 +278,35 @@ class BatchSizeExplorer(LiveFigure):
         self.cloud_gradients = grads
 
     def _describe(self, step):
+        """The message for what the figure shows at ``step``: the cloud there, and a path's
+        divergence once the paths shown reach it (before that, that it is coming)."""
         lr, bound = self.controls["lr"].value, self.stability_bound
         full_at, noisy_at = self.diverged_at
-        if noisy_at >= 0 or full_at >= 0:
-            which = "the mini-batch path" if noisy_at >= 0 else "the full-batch path"
-            at = noisy_at if noisy_at >= 0 else full_at
-            why = (f"lr = {format_number(lr)} > 2/λmax = {format_number(bound)} of the full "
-                   "loss, so steps overshoot" if lr > bound else
-                   "a small batch can curve more steeply than the full loss; try a smaller lr")
-            self.show_message(f"{which} diverged at step {at}: {why}", "error")
+        batch = int(self.controls["batch"].value)
+        events = sorted((at, which) for at, which in ((noisy_at, "the mini-batch path"),
+                                                      (full_at, "the full-batch path"))
+                        if at >= 0)
+        why = (f"lr = {format_number(lr)} > 2/λmax = {format_number(bound)} of the full "
+               "loss, so steps overshoot" if lr > bound else
+               "a small batch can curve more steeply than the full loss; try a smaller lr")
+        shown = [(at, which) for at, which in events if at <= step]
+        if shown:
+            said = " and ".join(f"{which} at step {at}" if number else
+                                f"{which} diverged at step {at}"
+                                for number, (at, which) in enumerate(shown))
+            self.show_message(f"{said}: {why}", "error")
             return
         spread = np.linalg.norm(self.cloud_gradients - self.cloud_gradients.mean(axis=0),
                                 axis=1).mean()
-        batch = int(self.controls["batch"].value)
         note = ("every batch is the whole data set, so there is no noise" if batch == self.n
-                else f"mini-batch gradients scatter around the full one (mean distance "
-                     f"{format_number(spread)})")
-        self.show_message(f"batch size {batch}: {note}")
+                else f"mini-batch gradients at step {step} scatter around the full one (mean "
+                     f"distance {format_number(spread)})")
+        if not events:
+            self.show_message(f"batch size {batch}: {note}")
+            return
+        at, which = events[0]
+        self.show_message(f"batch size {batch}: {note}; {which} diverges at step {at} "
+                          f"({why}; drag step to see it)", "warning")
 
     def _on_click(self, event):
         if event.inaxes is not self.ax or event.xdata is None or event.button != 1:

@@ -30,6 +30,7 @@ from gradlab.widgets.base import (
     position_slider,
     runs_downhill,
 )
+from gradlab.widgets.sweeps import SweepCache, sweep_values, trajectory_row
 
 __all__ = ["DescentExplorer"]
 
@@ -68,6 +69,50 @@ def _is_adaptive(factory):
     """
     arguments = signature_defaults(factory)
     return any(a in arguments for a in ("betas", "alpha", "rho", "lr_decay"))
+
+
+def path_artists(paths):
+    """Every artist of a :func:`~gradlab.plotting.trajectories.trajectory_lines` drawing."""
+    lines = paths.lines if paths.collection is None else [paths.collection]
+    return [*lines, paths.starts, paths.ends, paths.exits, *paths.notes]
+
+
+def loss_limits(low, high, scale, current=None):
+    """Limits of a loss axis showing values from ``low`` to ``high``, rounded outwards.
+
+    A log axis spans whole powers of ten, at least a factor 2 beyond the values; a linear axis
+    pads 5 % and rounds to a fifth of the span's power of ten. The ``current`` limits are kept
+    while they hold the values as well (the same margins, at most two more powers of ten, or
+    half again the span, of empty room): a limit that stays put costs no redraw of the axes,
+    and a slider moved one position changes the curve only a little.
+
+    >>> loss_limits(3e-5, 12.0, "log"), loss_limits(0.3, 1.9, "linear")
+    ((1e-05, 100.0), (0.2, 2.0))
+    >>> loss_limits(2e-5, 12.0, "log", current=(1e-6, 100.0))  # still fits: kept
+    (1e-06, 100.0)
+    >>> loss_limits(2e-9, 12.0, "log", current=(1e-6, 100.0))  # no longer fits
+    (1e-09, 100.0)
+    """
+    low, high = float(low), float(high)
+    if scale == "log":
+        shift = np.log10(2.0)
+        bottom = max(int(np.floor(np.log10(low) - shift)), -300)
+        top = max(int(np.ceil(np.log10(high) + shift)), bottom + 1)
+        if current is not None:
+            lo, hi = (float(v) for v in current)
+            if (0 < lo <= low / 2 and hi >= 2 * high
+                    and np.log10(hi / lo) <= top - bottom + 2):
+                return lo, hi
+        return 10.0**bottom, 10.0**top
+    pad = 0.05 * (high - low) or 1.0
+    low, high = low - pad, high + pad
+    unit = 10.0 ** np.floor(np.log10(high - low)) / 5
+    bottom, top = float(np.floor(low / unit) * unit), float(np.ceil(high / unit) * unit)
+    if current is not None:
+        lo, hi = (float(v) for v in current)
+        if lo <= low and hi >= high and hi - lo <= 1.5 * (top - bottom):
+            return lo, hi
+    return bottom, top
 
 
 def _default_optimizers():
@@ -128,9 +173,12 @@ class DescentExplorer(LiveFigure):
 
     Notes
     -----
-    A learning-rate, hyperparameter or start change re-runs the optimizer (one vectorized run)
-    and moves the existing artists; the ``step`` slider only reveals more or less of the stored
-    path; only a surface change redraws the contours.
+    A move of ``lr``, ``x0``, ``y0`` or a hyperparameter slider runs the optimizer once for
+    every position of that slider (one vectorized run, see :mod:`gradlab.widgets.sweeps`), so
+    its next moves only look their run up; the ``step`` slider only reveals more or less of the
+    stored path. A move changes only animated artists (paths, ghosts, titles, the loss curve),
+    so its frame reuses the picture of the contours; the loss axis changes its limits only when
+    the curve crosses a power of ten, and only a surface change redraws the contours.
     """
 
     _record_state = False
@@ -187,6 +235,13 @@ class DescentExplorer(LiveFigure):
             self.loss_ax.set_xlabel("step k")
             few_ticks(self.loss_ax)
             self.loss_ax.set_xlim(0, self.steps)
+            self.animate(self.loss_line, self.loss_marker)
+            self._loss_limits_set = False  # the limits fit the first curve, not matplotlib's
+        # What a move changes is drawn over a cached picture of the rest (LiveFigure._draw_frame).
+        self.ax.set_title("", fontsize=10)
+        self.animate(self.ax.title, self.trails.current, *self.trails.ghosts,
+                     *path_artists(self.paths))
+        self._sweeps = SweepCache()
 
         # --- controls
         hyper = dict(hyperparameters or {})
@@ -305,24 +360,84 @@ class DescentExplorer(LiveFigure):
         rerun = set(changes) - {"step", "ghosts"}
         if rerun:
             try:
-                self._run()
+                self._run(rerun)
             except ValueError as error:  # e.g. a hyperparameter combination the optimizer refuses
                 self.show_message(str(error), "error")
                 return
         self._reveal(self.controls["step"].value)
         self._describe()
 
-    def _run(self):
-        optimizer = self._make_optimizer()
-        self.trajectory = run(optimizer, self.objective.gradient, self._start()[None, :],
-                              self.steps, value=self.objective.value,
-                              record_state=self._record_state)
+    def _settings(self):
+        """Every control value that decides the run (not ``step`` or ``ghosts``, no buttons)."""
+        return {name: control.value for name, control in self.controls.items()
+                if name not in ("step", "ghosts") and not isinstance(control, ipywidgets.Button)}
+
+    def _sweepable(self):
+        """Sliders whose positions can all run at once: lr, the start, the shown hyperparameters."""
+        names = {"lr", "x0", "y0"}
+        names.update(_sliders_for(self.optimizers[self.controls["optimizer"].value]))
+        if self._record_state:
+            # Momentum 0 keeps no buffer (as in PyTorch); a sweep would record one for it.
+            names.discard("momentum")
+        return names
+
+    def _run(self, moved=("lr",)):
+        """Look the run of the current settings up, or run it with every position of the slider
+        that moved (the learning rate when several controls moved at once)."""
+        settings = self._settings()
+        found = self._sweeps.find(settings)
+        if found is None:
+            moved = set(moved)
+            name = moved.pop() if len(moved) == 1 else "lr"
+            if name not in self._sweepable():
+                name = "lr"
+            found = self._sweep(name, settings)
+        runs, row = found
+        self.trajectory = trajectory_row(runs, row)
         # The previous path becomes the newest ghost, cut at the window edge like the path
         # itself (a ghost drawn through points far outside streaks across the map).
         self.trails.push(path_in_window(self.trajectory.points[:, 0], self.window))
         self._update_title()
         if self.loss_ax is not None:
             self._update_loss(self.trajectory.values[:, 0])
+
+    def _sweep(self, name, settings):
+        """``(runs, row)``: the runs of every position of slider ``name``, or of the current
+        settings alone when the optimizer cannot take one value per row."""
+        if not self._sweeps.refused(name, settings):
+            values = sweep_values(self.controls[name], settings[name])
+            try:
+                runs = self._run_rows(name, values)
+            except (ValueError, TypeError):
+                # E.g. Nesterov refuses momentum 0, one of the positions: run this one alone.
+                self._sweeps.refuse(name, settings)
+            else:
+                self._sweeps.store(name, values, settings, runs)
+                return self._sweeps.find(settings)
+        return self._run_rows(None, None), 0
+
+    def _run_rows(self, name, values):
+        """One run per value of slider ``name`` (all other settings as now); one run if None."""
+        factory = self.optimizers[self.controls["optimizer"].value]
+        kwargs = self._optimizer_arguments(signature_defaults(factory))
+        start = self._start()[None, :]
+        if name is not None:
+            start = np.repeat(start, len(values), axis=0)
+            if name in ("x0", "y0"):
+                start[:, 0 if name == "x0" else 1] = values
+            elif name == "beta1":
+                kwargs["betas"] = (values, kwargs["betas"][1])
+            elif name == "beta2":
+                kwargs["betas"] = (kwargs["betas"][0], values)
+            elif name == "lr":
+                kwargs["lr"] = values
+            else:
+                kwargs[_HYPER_SLIDERS[name][0]] = values
+        optimizer = factory(**kwargs)
+        if name is not None and not isinstance(optimizer, gradlab_optimizers.Optimizer):
+            raise TypeError("only gradlab's optimizers are known to take one value per row")
+        return run(optimizer, self.objective.gradient, start, self.steps,
+                   value=self.objective.value, record_state=self._record_state)
 
     def _update_loss(self, values):
         """The loss curve of the new run (log of the gap to f* when f* is known)."""
@@ -334,20 +449,24 @@ class DescentExplorer(LiveFigure):
         else:
             self._loss = values
             scale, label = "linear", "f(x_k)"
+        rescaled = self.loss_ax.get_yscale() != scale or not self._loss_limits_set
         if self.loss_ax.get_yscale() != scale:
             self.loss_ax.set_yscale(scale)
             few_ticks(self.loss_ax)
-        self.loss_ax.set_ylabel(label)
+        # Only a real change touches the axes: any change of them redraws the whole figure.
+        if self.loss_ax.get_ylabel() != label:
+            self.loss_ax.set_ylabel(label)
         finite = self._loss[np.isfinite(self._loss)]
         if finite.size:
-            low, high = finite.min(), finite.max()
-            if self.loss_ax.get_yscale() == "log":
-                self.loss_ax.set_ylim(low / 2, high * 2)
-            else:
-                pad = 0.05 * (high - low) or 1.0
-                self.loss_ax.set_ylim(low - pad, high + pad)
+            limits = loss_limits(finite.min(), finite.max(), scale,
+                                 current=self.loss_ax.get_ylim() if rescaled is False else None)
+            if tuple(self.loss_ax.get_ylim()) != limits:
+                self.loss_ax.set_ylim(*limits)
+            self._loss_limits_set = True
         self.loss_line.set_data(np.arange(self.steps + 1), self._loss)
-        self.loss_ax.set_title(getattr(self.objective, "name", ""), fontsize=10)
+        name = getattr(self.objective, "name", "")
+        if self.loss_ax.get_title() != name:
+            self.loss_ax.set_title(name, fontsize=10)
 
     def _update_title(self):
         name = self.controls["optimizer"].value
@@ -356,7 +475,8 @@ class DescentExplorer(LiveFigure):
         # The bound goes into the figure too, so the stored picture shows it without a kernel.
         limit = "" if bound is None else f"  ({formula} = {format_number(bound)})"
         # The course calls the learning rate η; the slider keeps the name lr.
-        self.ax.set_title(f"{name}, η = {format_number(lr)}{limit}", fontsize=10)
+        # set_text, not set_title: set_title also touches the static side titles.
+        self.ax.title.set_text(f"{name}, η = {format_number(lr)}{limit}")
 
     def _reveal(self, step):
         """Show the stored path up to ``step`` (no recomputation)."""

@@ -146,8 +146,9 @@ class ExpressionBox(LiveFigure):
             self.ax.set_axis_off()
             return
         few_ticks(self.ax)
+        # The point moves on a click or a new point; drawn over the cached picture.
         (self.marker,) = self.ax.plot([], [], "o", color=VERMILLION, markersize=8,
-                                      markeredgecolor="white", zorder=6)
+                                      markeredgecolor="white", zorder=6, animated=True)
         self.ax.set_title(f"f = {self.controls['text'].value}", fontsize=9)
 
     def _apply(self, changes):

@@ -10,7 +10,7 @@ import numpy as np
 from gradlab.checks import check_int, check_start
 from gradlab.colors import BLUE, MESSAGE_COLORS
 from gradlab.formatting import format_number
-from gradlab.optimizers import SGD
+from gradlab.optimizers import SGD, Optimizer
 from gradlab.plotting import few_ticks
 from gradlab.plotting.derivatives import tangent_line
 from gradlab.runner import run
@@ -28,6 +28,7 @@ from gradlab.widgets.base import (
     position_slider,
     runs_downhill,
 )
+from gradlab.widgets.sweeps import SweepCache, sweep_values, trajectory_row
 
 __all__ = ["OneDimExplorer"]
 
@@ -117,6 +118,11 @@ class OneDimExplorer(LiveFigure):
                                fontsize=8, color=BLUE, zorder=3.5,
                                bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
             for side, x, y in (("left", 0.02, 0.03), ("right", 0.98, 0.2))}
+        self.ax.set_title("", fontsize=10)
+        # What a move changes is drawn over a cached picture of the curve, axes and legend.
+        self.animate(self.ax.title, self.tangent.tangent, self.tangent.point, self.tangent.text,
+                     self.path, self.arrows, *self.escape_texts.values())
+        self._sweeps = SweepCache()
         # Three significant digits around the bound: "just above 2/f″" is a position.
         near = [bound] if np.isfinite(bound) else []
         self.add_control("lr", log_slider("lr", lr, low, high, near=near))
@@ -138,16 +144,51 @@ class OneDimExplorer(LiveFigure):
 
     def _apply(self, changes):
         if set(changes) - {"step"}:
-            x0 = np.array([[self.controls["x0"].value]])
-            self.bound = float(self.objective.stability_bound(x0[0]))
-            self.trajectory = run(self.optimizer(lr=self.controls["lr"].value),
-                                  self.objective.gradient, x0, self.steps,
-                                  value=self.objective.value)
+            x0 = np.array([self.controls["x0"].value])
+            self.bound = float(self.objective.stability_bound(x0))
+            self.trajectory = self._lookup(set(changes) - {"step"})
             # The course calls the learning rate η; the slider keeps the name lr.
-            self.ax.set_title(f"gradient descent, η = {format_number(self.controls['lr'].value)}",
-                              fontsize=10)
+            # set_text, not set_title: set_title also touches the static side titles.
+            self.ax.title.set_text(
+                f"gradient descent, η = {format_number(self.controls['lr'].value)}")
         self._reveal(self.controls["step"].value)
         self._describe()
+
+    def _lookup(self, moved):
+        """The run of the current lr and x0: looked up in the runs of every position of the
+        slider that moved, computed at its first move (lr when both moved)."""
+        settings = {"lr": self.controls["lr"].value, "x0": self.controls["x0"].value}
+        found = self._sweeps.find(settings)
+        if found is None:
+            name = "x0" if moved == {"x0"} else "lr"
+            found = None
+            if not self._sweeps.refused(name, settings):
+                values = sweep_values(self.controls[name], settings[name])
+                try:
+                    runs = self._run_rows(name, values)
+                except (ValueError, TypeError):
+                    self._sweeps.refuse(name, settings)  # run this setting alone
+                else:
+                    self._sweeps.store(name, values, settings, runs)
+                    found = self._sweeps.find(settings)
+            if found is None:
+                found = (self._run_rows(None, None), 0)
+        return trajectory_row(*found)
+
+    def _run_rows(self, name, values):
+        """One run per value of slider ``name`` (the other as now); a single run if None."""
+        lr = self.controls["lr"].value
+        start = np.array([[self.controls["x0"].value]])
+        if name == "lr":
+            lr = values
+            start = np.repeat(start, len(values), axis=0)
+        elif name == "x0":
+            start = np.asarray(values, dtype=float)[:, None]
+        optimizer = self.optimizer(lr=lr)
+        if name is not None and not isinstance(optimizer, Optimizer):
+            raise TypeError("only gradlab's optimizers are known to take one value per row")
+        return run(optimizer, self.objective.gradient, start, self.steps,
+                   value=self.objective.value)
 
     def _reveal(self, step):
         xs = self.trajectory.points[: step + 1, 0, 0]

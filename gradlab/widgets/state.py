@@ -8,6 +8,9 @@ import unicodedata
 
 import ipywidgets
 import numpy as np
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextToPath
+from matplotlib.transforms import offset_copy
 
 from gradlab import optimizers as gradlab_optimizers
 from gradlab.formatting import format_number
@@ -36,15 +39,25 @@ def display_width(text):
     return sum(not unicodedata.combining(character) for character in text)
 
 
-def _state_table(rows, coordinate_names):
-    """Rows ``{name: value or values per coordinate}`` as aligned monospaced text."""
-    width = max(display_width(name) for name in rows)
-    lines = [" " * width + "".join(f"{str(c):>11}" for c in coordinate_names)]
-    for name, value in rows.items():
-        cells = np.atleast_1d(np.asarray(value, dtype=float))
-        padding = " " * (width - display_width(name))
-        lines.append(name + padding + "".join(f"{format_number(c):>11}" for c in cells))
-    return "\n".join(lines)
+_TABLE_FONTSIZE = 10
+#: Rows of the state table: more than any optimizer here shows (Adam with amsgrad: g, m, v,
+#: v max, m̂, v̂, Δθ, −Δθ / g).
+_TABLE_ROWS = 10
+#: Distance between the baselines of two rows, in points.
+_ROW_POINTS = 12.5
+
+
+def _columns(cells):
+    """Cells right-aligned in columns 11 characters wide (the text is right-aligned, so the
+    first column needs no leading spaces)."""
+    return "".join(f"{cell:>11}" for cell in cells).lstrip()
+
+
+def _monospace_advance(fontsize):
+    """Width of one monospace character at ``fontsize``, in points."""
+    prop = FontProperties(family="monospace", size=fontsize)
+    width, _height, _descent = TextToPath().get_text_width_height_descent("0" * 40, prop, False)
+    return width / 40
 
 
 class OptimizerStateExplorer(DescentExplorer):
@@ -108,11 +121,78 @@ class OptimizerStateExplorer(DescentExplorer):
     def _build_extra_artists(self):
         self.state_ax = self.figure.add_subplot(1, 2, 2)
         self.state_ax.set_axis_off()
-        # One monospaced text block, not a table of cells: a matplotlib table costs ~30 ms a draw.
-        self.state_text = self.state_ax.text(0.0, 0.95, "", family="monospace", fontsize=10,
-                                             va="top", ha="left",
+        # Not one block of text: a glyph costs ~0.04 ms to draw, spaces too, and only the
+        # numbers change with the step. The coordinate names and the row names are static
+        # (drawn once); the numbers of each row are one animated text, right-aligned at the
+        # last column. Every text sits on its row's baseline: in a block of lines matplotlib
+        # spaces the lines by their glyphs (a hat, a descender), and the rows would drift.
+        # (A matplotlib table costs ~30 ms a draw.)
+        style = {"family": "monospace", "fontsize": _TABLE_FONTSIZE, "va": "baseline"}
+        self._char_points = _monospace_advance(_TABLE_FONTSIZE)
+        self._name_chars = None
+        self.state_header = self.state_ax.text(0.0, 0.95, "", ha="right", **style)
+        self.state_names = [self.state_ax.text(0.0, 0.95, "", ha="left", **style,
+                                               transform=self._table_transform(0, row + 1))
+                            for row in range(_TABLE_ROWS)]
+        self.state_numbers = [self.state_ax.text(0.0, 0.95, "", ha="right", **style)
+                              for _ in range(_TABLE_ROWS)]
+        # In place of the table when the run diverged before the update shown.
+        self.state_note = self.state_ax.text(0.0, 0.95, "", ha="left", va="top",
+                                             family="monospace", fontsize=_TABLE_FONTSIZE,
                                              transform=self.state_ax.transAxes)
+        self.state_ax.set_title("", fontsize=10)
+        # These change with every step: drawn over the cached picture of the rest.
+        self.animate(self.state_note, self.state_ax.title, *self.state_numbers)
         self.figure.subplots_adjust(left=0.07, right=0.99, wspace=0.2)
+
+    def _table_transform(self, chars, row):
+        """From (0, 0.95) in axes coordinates to the baseline of ``row`` (0: the coordinate
+        names), ``chars`` monospace characters to the right."""
+        return offset_copy(self.state_ax.transAxes, fig=self.figure,
+                           x=chars * self._char_points,
+                           y=-(_TABLE_FONTSIZE + row * _ROW_POINTS), units="points")
+
+    def _show_table(self, rows):
+        """Show ``{row name: values}``. The static texts (names, header, where the columns
+        end) change only with the row names, i.e. with another optimizer or the
+        bias-correction switch: then the frame is a full redraw."""
+        names = list(rows)
+        if len(names) > _TABLE_ROWS:
+            raise ValueError(f"the state table has room for {_TABLE_ROWS} rows, got {names}")
+        width = max(display_width(name) for name in names)
+        right = width + 11 * len(self._variables())
+        if width != self._name_chars:
+            self._name_chars = width
+            self.state_header.set_transform(self._table_transform(right, 0))
+            for row, text in enumerate(self.state_numbers):
+                text.set_transform(self._table_transform(right, row + 1))
+        self.state_header.set_text(_columns([str(v) for v in self._variables()]))
+        for row, (label, text) in enumerate(zip(self.state_names, self.state_numbers,
+                                                strict=True)):
+            if row < len(names):
+                values = np.atleast_1d(np.asarray(rows[names[row]], dtype=float))
+                label.set_text(names[row])
+                text.set_text(_columns([format_number(v) for v in values]))
+            else:
+                label.set_text("")
+                text.set_text("")
+        self._show_table_artists(True)
+        self.state_note.set_text("")
+
+    def _show_table_artists(self, visible):
+        for artist in (self.state_header, *self.state_names):
+            if artist.get_visible() != visible:  # set_visible marks the figure for a redraw
+                artist.set_visible(visible)
+
+    def table_text(self):
+        """The state panel as text, read off its artists: the note, or the table in columns."""
+        if self.state_note.get_text():
+            return self.state_note.get_text()
+        names = ["", *(label.get_text() for label in self.state_names)]
+        numbers = [text.get_text() for text in (self.state_header, *self.state_numbers)]
+        width = self._name_chars + 11 * len(self._variables())
+        return "\n".join(name + " " * (width - display_width(name) - len(cells)) + cells
+                         for name, cells in zip(names, numbers, strict=True) if cells)
 
     def state_at(self, step):
         """``{row name: value per coordinate}`` for the update from ``step`` to ``step + 1``."""
@@ -148,20 +228,23 @@ class OptimizerStateExplorer(DescentExplorer):
         diverged_at = int(self.trajectory.diverged_at[0])
         if 0 <= diverged_at <= k + 1:
             # No state to show: the runner stops a run whose numbers pass ±10⁶ or overflow.
-            self.state_text.set_text(
+            self._show_table_artists(False)
+            for text in self.state_numbers:
+                text.set_text("")
+            self.state_note.set_text(
                 f"The run diverged at step {diverged_at}:\nits numbers grew past 10⁶ "
                 f"or overflowed,\nso there is no update {k} → {k + 1}.\n\n"
                 + (f"Drag step below {diverged_at - 1} to read\nthe updates before it."
                    if diverged_at >= 2 else "Try a smaller lr."))
-            self.state_ax.set_title(f"{name}: step {k} → {k + 1}", fontsize=10)
+            self.state_ax.title.set_text(f"{name}: step {k} → {k + 1}")
             return
-        self.state_text.set_text(_state_table(self.state_at(step), self._variables()))
-        self.state_ax.set_title(f"{name}: step {k} → {k + 1} (t = {k + 1})", fontsize=10)
+        self._show_table(self.state_at(step))
+        self.state_ax.title.set_text(f"{name}: step {k} → {k + 1} (t = {k + 1})")
 
     def _update_title(self):
         super()._update_title()
         if not self._bias_corrected():
-            self.ax.set_title(self.ax.get_title() + ", no bias correction", fontsize=10)
+            self.ax.title.set_text(self.ax.get_title() + ", no bias correction")
 
     def _describe(self):
         notes = list(self._notes)  # the first message uses them up; the second says them again
