@@ -9,9 +9,11 @@ Each explorer trains one model with plain mini-batch SGD and shows what it learn
 :class:`TrendExplorer`         a trend fitted on a streamed data set too large for one batch
 =============================  ===============================================================
 
-The first three train in well under a second: a change of the learning rate or batch size
-trains a new run (:func:`gradlab.training.train_network`, one snapshot per epoch), and the
-**epoch** slider with its Play button only reveals the stored snapshots. The
+In the first three the learning rate and batch size pick a run of
+:func:`gradlab.training.train_network` (one snapshot per epoch), looked up among the runs
+trained ahead in the background (nearby learning rates as one batched run,
+:func:`gradlab.training.train_networks`) or trained at once; the **epoch** slider with its
+Play button only reveals the stored snapshots. The
 trend explorer streams two million rows per pass, so it trains only when **Train** is clicked,
 shows its progress, and keeps what it has learned when interrupted.
 

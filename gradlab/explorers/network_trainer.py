@@ -5,10 +5,11 @@ Two figures for lesson 08 ("How neural networks use gradients"), built on
 and the training and held-out losses per epoch):
 
 - :class:`NetworkTrainer` is the interactive trainer: data set, optimizer, learning rate,
-  batch size and hidden width pick a run (trained once, in well under a second); an epoch
-  slider with a Play button then only *reveals* the stored snapshots: the decision boundary
-  (the predicted probability over the plane, an image updated in place) and the two loss
-  curves drawn up to that epoch.
+  batch size and hidden width pick a run, looked up among the runs trained ahead (nearby
+  learning rates as one batched run, :func:`gradlab.training.train_networks`) or trained at
+  once; an epoch slider with a Play button then only *reveals* the stored snapshots: the
+  decision boundary (the predicted probability over the plane, an image updated in place)
+  and the two loss curves drawn up to that epoch.
 - :class:`LossSliceExplorer` draws the loss on a plane through the trained parameters along
   two random directions (filter-normalized or raw), with sliders for the directions' seed and
   the span of the plane.
