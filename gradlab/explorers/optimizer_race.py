@@ -69,6 +69,20 @@ def _check_races(races):
 
 
 _LEGEND_COLUMNS = 4
+#: Pixels: a step's marker is drawn only if no earlier step of its path fell in the same square of
+#: this side (the others would sit under it, ~4 px wide). A long run that has settled stacks
+#: thousands of markers on one spot; drawing them was most of a frame.
+_MARKER_CELL = 1.5
+
+
+def _first_in_cell(ax, points):
+    """Indices of the points of one path ``(steps + 1, 2)`` that are the first to land in their
+    ``_MARKER_CELL``-pixel square of ``ax``, in order (NaN points are left out)."""
+    finite = np.flatnonzero(np.isfinite(points).all(axis=1))
+    with np.errstate(all="ignore"):
+        cells = np.floor(ax.transData.transform(points[finite]) / _MARKER_CELL)
+    _, first = np.unique(cells, axis=0, return_index=True)
+    return finite[np.sort(first)]
 
 
 def _default_size(count, legend_rows):
@@ -173,6 +187,27 @@ class RaceExplorer(LiveFigure):
                 fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.25 / height),
                 handlelength=1.6, columnspacing=1.2)
 
+        # A move changes only the paths, their markers and the step counters: those are drawn
+        # on a cached picture of the rest (contours, ticks, titles, the legend below).
+        self._marked = [[_first_in_cell(panel.ax, runs[:, i]) for i in range(runs.shape[1])]
+                        for panel, (_t, _o, _n, runs, _v) in zip(self.panels, self._races,
+                                                                  strict=True)]
+        for panel in self.panels:
+            paths = panel.paths
+            self.animate(*paths.lines, paths.starts, paths.ends, paths.exits, *paths.notes,
+                         panel.step_text)
+            if paths.collection is not None:
+                self.animate(paths.collection)
+            # The minimum and saddle markers sit above the paths (zorder 4): animated too, so
+            # they are drawn in that order (a few markers).
+            for marks in (panel.contour.minima, panel.contour.saddles) if panel.contour else ():
+                if marks is not None:
+                    self.animate(marks)
+        if not below:
+            # A legend inside a panel must stay on top of the paths it names. Its parts too:
+            # drawing it resizes its frame, which would otherwise mark the panel stale.
+            self.animate(*self.legend.findobj())
+
         self.add_control("step", ipywidgets.IntSlider(
             value=int(step), min=0, max=self.steps, description="step"))
         self.play = ipywidgets.Play(value=int(step), min=0, max=self.steps,
@@ -189,10 +224,13 @@ class RaceExplorer(LiveFigure):
     def _apply(self, changes):
         step = int(self.controls["step"].value)
         leaders = []
-        for panel, (title, _objective, names, runs, values) in zip(
-                self.panels, self._races, strict=True):
+        for panel, marks, (title, _objective, names, runs, values) in zip(
+                self.panels, self._marked, self._races, strict=True):
             own = min(step, runs.shape[0] - 1)
             panel.update(own)
+            for line, marked in zip(panel.paths.lines, marks, strict=True):
+                last = len(line.get_xdata()) - 1  # the newest point (or the exit cross)
+                line.set_markevery(np.append(marked[marked < last], last))
             for note in panel.paths.notes:  # the crosses mark escapes; notes would overlap
                 note.set_visible(False)
             index, best = _leader(values, own)
