@@ -20,7 +20,7 @@ from gradlab.plotting.trajectories import trajectory_lines
 from gradlab.runner import run
 from gradlab.widgets.base import LiveFigure, default_start, log_slider, position_slider
 from gradlab.widgets.descent import path_artists
-from gradlab.widgets.sweeps import SweepCache, sweep_values
+from gradlab.widgets.sweeps import SweepCache
 
 __all__ = ["BatchSizeExplorer"]
 
@@ -186,20 +186,10 @@ class BatchSizeExplorer(LiveFigure):
         """``(runs, row)`` for the current settings: ``runs`` holds the full-batch and
         mini-batch paths for every position of the slider that moved (lr when several did),
         computed at its first move, so that the next moves are lookups."""
-        settings = self._settings()
-        found = self._sweeps.find(settings)
-        if found is not None:
-            return found
         name = moved.pop() if len(moved) == 1 else "lr"
         if name not in ("batch", "lr", "w0", "b0"):
             name = "lr"
-        values = sweep_values(self.controls[name], settings[name])
-        try:
-            runs = self._run_rows(name, values)
-        except (ValueError, TypeError):  # an optimizer that takes no value per row
-            runs, values = self._run_rows(None, None), np.array([float(settings[name])])
-        self._sweeps.store(name, values, settings, runs)
-        return self._sweeps.find(settings)
+        return self._sweeps.get(self._settings(), name, self.controls[name], self._run_rows)
 
     def _run_rows(self, name, values):
         """``(full points, mini-batch points, full diverged_at, mini-batch diverged_at)`` with
@@ -248,6 +238,8 @@ class BatchSizeExplorer(LiveFigure):
         """
         key = (int(self.controls["seed"].value), int(self.controls["batch"].value))
         if key not in self._cloud_batches:
+            if len(self._cloud_batches) >= 64:  # seeds typed one after another
+                self._cloud_batches.clear()
             rng = np.random.default_rng([key[0], 1])
             batches = [rng.choice(self.n, key[1], replace=False) for _ in range(self.n_cloud)]
             corners = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])

@@ -30,7 +30,7 @@ from gradlab.widgets.base import (
     position_slider,
     runs_downhill,
 )
-from gradlab.widgets.sweeps import SweepCache, sweep_values, trajectory_row
+from gradlab.widgets.sweeps import SweepCache, trajectory_row
 
 __all__ = ["DescentExplorer"]
 
@@ -88,6 +88,8 @@ def loss_limits(low, high, scale, current=None):
 
     >>> loss_limits(3e-5, 12.0, "log"), loss_limits(0.3, 1.9, "linear")
     ((1e-05, 100.0), (0.2, 2.0))
+    >>> loss_limits(0.99955, 0.9996, "linear")  # zoomed to fit, however flat
+    (0.999546, 0.999604)
     >>> loss_limits(2e-5, 12.0, "log", current=(1e-6, 100.0))  # still fits: kept
     (1e-06, 100.0)
     >>> loss_limits(2e-9, 12.0, "log", current=(1e-6, 100.0))  # no longer fits
@@ -104,10 +106,19 @@ def loss_limits(low, high, scale, current=None):
                     and np.log10(hi / lo) <= top - bottom + 2):
                 return lo, hi
         return 10.0**bottom, 10.0**top
+    # Zoomed to fit, however flat: lesson 04 has the learner read how small a change on a
+    # plateau is from this axis's labels.
     pad = 0.05 * (high - low) or 1.0
     low, high = low - pad, high + pad
-    unit = 10.0 ** np.floor(np.log10(high - low)) / 5
-    bottom, top = float(np.floor(low / unit) * unit), float(np.ceil(high / unit) * unit)
+    # Multiples of a fifth of the span's power of ten, 2·10^e (divided by 10^−e when e < 0,
+    # so that 47 · 2 / 100 is 0.94, not 0.9400000000000001).
+    e = int(np.floor(np.log10(high - low))) - 1
+
+    def rounded(value, towards):
+        units = float(towards(value / (2 * 10.0**e)))
+        return 2 * units / 10.0**-e if e < 0 else 2 * units * 10.0**e
+
+    bottom, top = rounded(low, np.floor), rounded(high, np.ceil)
     if current is not None:
         lo, hi = (float(v) for v in current)
         if lo <= low and hi >= high and hi - lo <= 1.5 * (top - bottom):
@@ -177,8 +188,8 @@ class DescentExplorer(LiveFigure):
     every position of that slider (one vectorized run, see :mod:`gradlab.widgets.sweeps`), so
     its next moves only look their run up; the ``step`` slider only reveals more or less of the
     stored path. A move changes only animated artists (paths, ghosts, titles, the loss curve),
-    so its frame reuses the picture of the contours; the loss axis changes its limits only when
-    the curve crosses a power of ten, and only a surface change redraws the contours.
+    so its frame reuses the picture of the contours; the loss axis keeps its limits while the
+    curve fits them (see :func:`loss_limits`), and only a surface change redraws the contours.
     """
 
     _record_state = False
@@ -327,10 +338,6 @@ class DescentExplorer(LiveFigure):
         for name in _HYPER_SLIDERS:
             self.controls[name].layout.display = None if name in wanted else "none"
 
-    def _make_optimizer(self):
-        factory = self.optimizers[self.controls["optimizer"].value]
-        return factory(**self._optimizer_arguments(signature_defaults(factory)))
-
     def _optimizer_arguments(self, arguments):
         """Keyword arguments from the controls for a factory taking ``arguments``."""
         kwargs = {"lr": self.controls["lr"].value}
@@ -384,16 +391,12 @@ class DescentExplorer(LiveFigure):
     def _run(self, moved=("lr",)):
         """Look the run of the current settings up, or run it with every position of the slider
         that moved (the learning rate when several controls moved at once)."""
-        settings = self._settings()
-        found = self._sweeps.find(settings)
-        if found is None:
-            moved = set(moved)
-            name = moved.pop() if len(moved) == 1 else "lr"
-            if name not in self._sweepable():
-                name = "lr"
-            found = self._sweep(name, settings)
-        runs, row = found
-        self.trajectory = trajectory_row(runs, row)
+        moved = set(moved)
+        name = moved.pop() if len(moved) == 1 else "lr"
+        if name not in self._sweepable():
+            name = "lr"
+        self.trajectory = trajectory_row(*self._sweeps.get(
+            self._settings(), name, self.controls[name], self._run_rows))
         # The previous path becomes the newest ghost, cut at the window edge like the path
         # itself (a ghost drawn through points far outside streaks across the map).
         self.trails.push(path_in_window(self.trajectory.points[:, 0], self.window))
@@ -401,23 +404,12 @@ class DescentExplorer(LiveFigure):
         if self.loss_ax is not None:
             self._update_loss(self.trajectory.values[:, 0])
 
-    def _sweep(self, name, settings):
-        """``(runs, row)``: the runs of every position of slider ``name``, or of the current
-        settings alone when the optimizer cannot take one value per row."""
-        if not self._sweeps.refused(name, settings):
-            values = sweep_values(self.controls[name], settings[name])
-            try:
-                runs = self._run_rows(name, values)
-            except (ValueError, TypeError):
-                # E.g. Nesterov refuses momentum 0, one of the positions: run this one alone.
-                self._sweeps.refuse(name, settings)
-            else:
-                self._sweeps.store(name, values, settings, runs)
-                return self._sweeps.find(settings)
-        return self._run_rows(None, None), 0
-
     def _run_rows(self, name, values):
-        """One run per value of slider ``name`` (all other settings as now); one run if None."""
+        """One run per value of slider ``name`` (all other settings as now); one run if None.
+
+        Raises ``TypeError`` for values per row when the optimizer is not one of
+        :mod:`gradlab.optimizers` (which take them), ``ValueError`` when it refuses one.
+        """
         factory = self.optimizers[self.controls["optimizer"].value]
         kwargs = self._optimizer_arguments(signature_defaults(factory))
         start = self._start()[None, :]
@@ -459,7 +451,7 @@ class DescentExplorer(LiveFigure):
         finite = self._loss[np.isfinite(self._loss)]
         if finite.size:
             limits = loss_limits(finite.min(), finite.max(), scale,
-                                 current=self.loss_ax.get_ylim() if rescaled is False else None)
+                                 current=None if rescaled else self.loss_ax.get_ylim())
             if tuple(self.loss_ax.get_ylim()) != limits:
                 self.loss_ax.set_ylim(*limits)
             self._loss_limits_set = True
@@ -576,6 +568,7 @@ class DescentExplorer(LiveFigure):
         self.window = tuple(tuple(map(float, pair)) for pair in objective.window)
         self.contour.remove()
         self.contour = contour_map(self.ax, objective, resolution=self.resolution)
+        self._loss_limits_set = False  # a new surface: limits for its own curve
         self.paths.window = self.window
         self._clear_trails()
         start = default_start(objective)

@@ -28,7 +28,7 @@ from gradlab.widgets.base import (
     position_slider,
     runs_downhill,
 )
-from gradlab.widgets.sweeps import SweepCache, sweep_values, trajectory_row
+from gradlab.widgets.sweeps import SweepCache, trajectory_row
 
 __all__ = ["OneDimExplorer"]
 
@@ -158,22 +158,9 @@ class OneDimExplorer(LiveFigure):
         """The run of the current lr and x0: looked up in the runs of every position of the
         slider that moved, computed at its first move (lr when both moved)."""
         settings = {"lr": self.controls["lr"].value, "x0": self.controls["x0"].value}
-        found = self._sweeps.find(settings)
-        if found is None:
-            name = "x0" if moved == {"x0"} else "lr"
-            found = None
-            if not self._sweeps.refused(name, settings):
-                values = sweep_values(self.controls[name], settings[name])
-                try:
-                    runs = self._run_rows(name, values)
-                except (ValueError, TypeError):
-                    self._sweeps.refuse(name, settings)  # run this setting alone
-                else:
-                    self._sweeps.store(name, values, settings, runs)
-                    found = self._sweeps.find(settings)
-            if found is None:
-                found = (self._run_rows(None, None), 0)
-        return trajectory_row(*found)
+        name = "x0" if moved == {"x0"} else "lr"
+        return trajectory_row(*self._sweeps.get(settings, name, self.controls[name],
+                                                self._run_rows))
 
     def _run_rows(self, name, values):
         """One run per value of slider ``name`` (the other as now); a single run if None."""

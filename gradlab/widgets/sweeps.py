@@ -17,7 +17,7 @@ import numpy as np
 
 from gradlab.runner import Trajectory
 
-__all__ = ["SweepCache", "slider_positions", "trajectory_row"]
+__all__ = ["SweepCache", "slider_positions", "sweep_values", "trajectory_row"]
 
 
 #: A slider with more positions than this is not swept (none of the explorers has one).
@@ -95,6 +95,28 @@ class SweepCache:
     def _others(settings, name):
         return tuple(sorted((k, v) for k, v in settings.items() if k != name))
 
+    def get(self, settings, name, control, run_rows):
+        """``(result, row)`` for ``settings``: found in a sweep, or from a new sweep of slider
+        ``name`` (``control``) made by ``run_rows(name, values)``.
+
+        When that raises ``ValueError`` or ``TypeError`` (an optimizer that takes no value per
+        row, or refuses one of the positions), ``run_rows(None, None)`` runs the current
+        settings alone (row 0), and so do the next moves with the same other settings.
+        """
+        found = self.find(settings)
+        if found is not None:
+            return found
+        if not self.refused(name, settings):
+            values = sweep_values(control, settings[name])
+            try:
+                result = run_rows(name, values)
+            except (ValueError, TypeError):
+                self.refuse(name, settings)
+            else:
+                self.store(name, values, settings, result)
+                return self.find(settings)
+        return run_rows(None, None), 0
+
     def find(self, settings):
         for name, (others, values, tolerance, result) in self._sweeps.items():
             if name in settings and others == self._others(settings, name):
@@ -120,6 +142,8 @@ class SweepCache:
 
     def refuse(self, name, settings):
         """Remember that a sweep of ``name`` failed with these settings (run singly instead)."""
+        if len(self._failed) > 1000:  # a long drag through refused settings
+            self._failed.clear()
         self._failed.add((name, self._others(settings, name)))
 
     def clear(self):
