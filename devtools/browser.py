@@ -216,6 +216,11 @@ class LabServer:
             "--LabApp.news_url=None",
             "--ServerApp.open_browser=False",
             "--MappingKernelManager.cull_idle_timeout=600",
+            # Voila loads every JupyterLab extension installed; these two (nbgrader's, for the
+            # classroom edition, and the classic notebook's, which nbgrader brings) need
+            # JupyterLab's file browser and break on a Voila page. An app has no use for them.
+            "--VoilaConfiguration.extension_denylist=@jupyter/nbgrader",
+            "--VoilaConfiguration.extension_denylist=@jupyter-notebook/lab-extension",
         ]
         log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self._log = log

@@ -106,8 +106,15 @@ def test_slice_matches_pointwise_losses(datasets, close_all):
     expected = np.array([[cross_entropy(params + a * d1 + b * d2, (2, 3), train.X, train.y)
                           for a in steps] for b in steps])
     np.testing.assert_allclose(widget.losses, expected, rtol=1e-10)
-    np.testing.assert_allclose(np.asarray(widget.image.get_array()), np.log10(expected),
-                               rtol=1e-10)
+    # The colour bar runs from the slice's lowest to its highest log10 loss, and says so.
+    logs = np.log10(expected)
+    low, high = logs.min(), logs.max()
+    np.testing.assert_allclose(np.asarray(widget.image.get_array()), (logs - low) / (high - low),
+                               rtol=1e-10, atol=1e-12)
+    colour_numbers = [float(t.get_text()) for t in widget.colour_ticks]
+    np.testing.assert_allclose(colour_numbers, low + np.array([0, 0.25, 0.5, 0.75, 1]) *
+                               (high - low), rtol=1e-2)
+    assert [t.get_text() for t in widget.x_ticks] == ["-1.5", "-0.75", "0", "0.75", "1.5"]
     assert widget.losses[2, 2] == pytest.approx(widget.center_loss)
 
 

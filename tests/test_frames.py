@@ -110,3 +110,15 @@ def test_png_bytes_decodes_to_the_frame():
         assert np.array_equal(decoded[..., :3], frame[..., :3])
     finally:
         explorer.close()
+
+
+def test_the_stored_picture_shows_the_message():
+    # Saving skips a figure's own animated artists; the message is one and must be saved.
+    explorer = DescentExplorer(quadratic_bowl(), {"SGD": SGD}, steps=20, lr=0.05)
+    try:
+        explorer.show_message("a message that the stored picture must show")
+        with_message = explorer.static_png(dpi=60)
+        explorer.show_message("")
+        assert explorer.static_png(dpi=60) != with_message
+    finally:
+        explorer.close()

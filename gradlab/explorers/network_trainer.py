@@ -29,6 +29,7 @@ import numpy as np
 from contourpy import contour_generator
 from matplotlib.collections import LineCollection
 from matplotlib.ticker import LogLocator
+from matplotlib.transforms import ScaledTranslation
 
 from gradlab.checks import check_int
 from gradlab.colors import BLUE, VERMILLION
@@ -391,6 +392,37 @@ class NetworkTrainer(LiveFigure):
         super().close()
 
 
+#: Where the slice's axes carry numbers (fractions of the span) and where its colour bar does.
+_SLICE_TICKS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+_COLOUR_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _tick_texts(ax, axis, positions, side="left"):
+    """Tick marks at ``positions`` on ``ax``'s ``axis``, their numbers as animated texts.
+
+    Matplotlib's own tick labels are static: a new label would redraw the whole figure. These
+    texts sit where the labels would (the tick's length plus its padding outside the axes) and
+    change with the figure's moves. Returns the texts, empty until their numbers are set.
+    """
+    outside = 7 / 72  # inches: matplotlib's default tick length plus padding, 3.5 + 3.5 pt
+    inches = ax.figure.dpi_scale_trans
+    size = ax.xaxis.get_ticklabels()[0].get_fontsize() if ax.xaxis.get_ticklabels() else 10
+    if axis == "x":
+        ax.set_xticks(positions)
+        ax.tick_params(axis="x", labelbottom=False)
+        place = ax.get_xaxis_transform() + ScaledTranslation(0, -outside, inches)
+        return [ax.text(p, 0, "", transform=place, ha="center", va="top", fontsize=size,
+                        animated=True) for p in positions]
+    ax.set_yticks(positions)
+    ax.tick_params(axis="y", labelleft=False, labelright=False, left=side == "left",
+                   right=side == "right")
+    sign = -1 if side == "left" else 1
+    place = ax.get_yaxis_transform() + ScaledTranslation(sign * outside, 0, inches)
+    return [ax.text(0 if side == "left" else 1, p, "", transform=place, fontsize=size,
+                    ha="right" if side == "left" else "left", va="center", animated=True)
+            for p in positions]
+
+
 class LossSliceExplorer(LiveFigure):
     """The loss on a plane through trained parameters: ``L(θ + α δ + β ν)``.
 
@@ -428,13 +460,14 @@ class LossSliceExplorer(LiveFigure):
         self.model, self.params = model, params
         self.X, self.y = np.asarray(X), np.asarray(y)
         self.center_loss = float(model.loss(params, self.X, self.y))
+        self.figure.subplots_adjust(left=0.13, right=0.8, bottom=0.2, top=0.9)
         self.ax = self.figure.add_subplot()
-        self.figure.subplots_adjust(left=0.13, right=0.84, bottom=0.2, top=0.9)
+        # The axes run over [-1, 1] in units of the span and the colour bar over [0, 1] of the
+        # slice's range; the numbers on them are animated texts. So a move (a new span, a new
+        # range of losses) changes only animated artists and never redraws the static layers.
         blank = np.zeros((self.resolution, self.resolution))
         self.image = self.ax.imshow(blank, origin="lower", cmap="viridis", aspect="auto",
-                                    extent=(-1, 1, -1, 1), animated=True)
-        self.colorbar = self.figure.colorbar(self.image, ax=self.ax, fraction=0.05, pad=0.02)
-        self.colorbar.set_label("log10 loss")
+                                    extent=(-1, 1, -1, 1), vmin=0.0, vmax=1.0, animated=True)
         # One line collection whose segments each move replaces (a new contour set per move
         # would be a new artist, and the frame a full redraw).
         self.contours = LineCollection([], colors="white", linestyles="solid", linewidths=0.6,
@@ -445,12 +478,26 @@ class LossSliceExplorer(LiveFigure):
                                            animated=True)
         for spine in self.ax.spines.values():  # under the (animated) image, as when saved
             spine.set_zorder(-1)
+        self.ax.set_xlim(-1, 1)
+        self.ax.set_ylim(-1, 1)
         self.ax.set_title(" ", fontsize=9)
         self.animate(self.ax.title)
-        self.slices = {}  # (seed, span, normalization) -> losses, computed once each
+        self.x_ticks = _tick_texts(self.ax, "x", _SLICE_TICKS)
+        self.y_ticks = _tick_texts(self.ax, "y", _SLICE_TICKS)
         self.ax.set_xlabel("α (direction δ)")
         self.ax.set_ylabel("β (direction ν)")
-        few_ticks(self.ax)
+        self.ax.xaxis.set_label_coords(0.5, -0.13)
+        self.ax.yaxis.set_label_coords(-0.15, 0.5)
+        self.colour_axes = self.figure.add_axes((0.82, 0.2, 0.03, 0.7))
+        self.colour_axes.imshow(np.linspace(0, 1, 256)[:, None], origin="lower", cmap="viridis",
+                                aspect="auto", extent=(0, 1, 0, 1))
+        self.colour_axes.set_xticks([])
+        self.colour_ticks = _tick_texts(self.colour_axes, "y", _COLOUR_TICKS, side="right")
+        self.colour_axes.set_ylabel("log10 loss")
+        self.colour_axes.yaxis.set_label_position("right")
+        self.colour_axes.yaxis.set_label_coords(4.6, 0.5)
+        # (seed, span, normalization) -> losses; filled on a move and ahead of the learner
+        self.slices = RunTable(max_bytes=16e6)
         self.add_control("seed", ipywidgets.IntSlider(value=seed, min=0, max=20,
                                                       description="directions"))
         self.add_control("span", ipywidgets.FloatSlider(value=float(span), min=0.1, max=5.0,
@@ -461,18 +508,45 @@ class LossSliceExplorer(LiveFigure):
         with np.errstate(all="ignore"):
             self._apply({"seed": seed})
 
+    def _key(self, seed=None, span=None):
+        c = self.controls
+        return (int(c["seed"].value if seed is None else seed),
+                float(c["span"].value if span is None else span), c["normalization"].value)
+
+    def _compute(self, key):
+        seed, span, normalization = key
+        if key not in self.slices:
+            steps = np.linspace(-span, span, self.resolution)
+            d1, d2 = random_directions(self.model, self.params, np.random.default_rng(seed),
+                                       normalization=normalization)
+            self.slices.put(key, loss_slice(lambda p: self.model.loss(p, self.X, self.y),
+                                            self.params, d1, d2, steps, steps))
+        return self.slices.get(key)
+
     def slice(self):
         """``(alphas, betas, losses)`` for the current controls."""
-        c = self.controls
-        span = float(c["span"].value)
-        steps = np.linspace(-span, span, self.resolution)
-        key = (int(c["seed"].value), span, c["normalization"].value)
-        if key not in self.slices:
-            rng = np.random.default_rng(key[0])
-            d1, d2 = random_directions(self.model, self.params, rng, normalization=key[2])
-            self.slices[key] = loss_slice(lambda p: self.model.loss(p, self.X, self.y),
-                                          self.params, d1, d2, steps, steps)
-        return steps, steps, self.slices[key]
+        key = self._key()
+        steps = np.linspace(-key[1], key[1], self.resolution)
+        return steps, steps, self._compute(key)
+
+    def _compute_ahead(self):
+        """Queue the slices a learner is likely to ask for next: every seed at this span, then
+        the neighbouring spans at this seed (a move to them is then a lookup)."""
+        seeds = nearest_first(list(range(self.controls["seed"].min,
+                                         self.controls["seed"].max + 1)),
+                              int(self.controls["seed"].value))
+        spans = np.round(np.arange(0.1, 5.0 + 1e-9, 0.1), 10)
+        spans = nearest_first([float(v) for v in spans], float(self.controls["span"].value),
+                              reach=3)
+        keys = [self._key(seed=s) for s in seeds] + [self._key(span=v) for v in spans]
+
+        def job(pause, keys=keys):
+            for key in self.slices.missing(keys):
+                pause()
+                self._compute(key)
+
+        BACKGROUND.cancel(self)
+        BACKGROUND.submit(self, job)
 
     def _apply(self, changes):
         alphas, betas, losses = self.slice()
@@ -480,17 +554,20 @@ class LossSliceExplorer(LiveFigure):
         span = float(alphas[-1])
         finite = np.isfinite(losses) & (losses > 0)
         logs = np.where(finite, np.log10(np.where(finite, losses, 1.0)), np.nan)
-        self.image.set_data(logs)
-        self.image.set_extent((-span, span, -span, span))
         low, high = np.nanmin(logs), np.nanmax(logs)
-        self.image.set_clim(low, high if high > low else low + 1)  # the colour bar: static
-        levels = np.linspace(low, high, 12)[1:-1] if high > low else [low]
-        lines = contour_generator(alphas, betas, np.ma.masked_invalid(logs))
+        if not high > low:
+            high = low + 1
+        self.image.set_data((logs - low) / (high - low))  # [0, 1] of the colour bar
+        levels = np.linspace(0, 1, 12)[1:-1]
+        unit = alphas / span  # the axes' [-1, 1]
+        lines = contour_generator(unit, unit, np.ma.masked_invalid((logs - low) / (high - low)))
         self.contours.set_segments([segment for level in levels
                                     for segment in lines.lines(level)])
-        if (-span, span) != self.ax.get_xlim():
-            self.ax.set_xlim(-span, span)
-            self.ax.set_ylim(-span, span)
+        for text, fraction in zip(self.x_ticks + self.y_ticks, 2 * _SLICE_TICKS, strict=True):
+            text.set_text(format_number(fraction * span))
+        for text, fraction in zip(self.colour_ticks, _COLOUR_TICKS, strict=True):
+            text.set_text(format_number(low + fraction * (high - low)))
+        self._compute_ahead()
         lowest = float(np.nanmin(losses))
         self.ax.title.set_text(f"loss at the centre {format_number(self.center_loss)}, "
                                f"lowest on this slice {format_number(lowest)}")

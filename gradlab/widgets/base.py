@@ -650,7 +650,15 @@ class LiveFigure:
 
     def static_png(self, dpi=None):
         """The figure as it is now, as base64-encoded PNG (``dpi`` defaults to ``png_dpi``)."""
-        return _png_base64(self.figure, self.png_dpi if dpi is None else dpi)
+        # Saving draws the animated artists of axes but skips the figure's own (the message).
+        own = [a for a in self.figure.get_children() if a.get_animated()]
+        for artist in own:
+            artist.set_animated(False)
+        try:
+            return _png_base64(self.figure, self.png_dpi if dpi is None else dpi)
+        finally:
+            for artist in own:
+                artist.set_animated(True)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """One output holding the live widget view, a PNG of the figure, and a plain-text line.
