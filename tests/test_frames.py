@@ -1,5 +1,6 @@
 """Every frame a live figure sends is whole: the picture drawn from the cached static layers
-equals a redraw of every layer from scratch, after any sequence of control changes.
+(and from the kept pixels of texts that did not change) equals a redraw of every layer from
+scratch, after any sequence of control changes.
 
 A live figure redraws only its animated artists on a move and copies the rest from a picture
 of the static layers (:meth:`gradlab.widgets.base.LiveFigure._draw_frame`). If a move changed a
@@ -19,12 +20,13 @@ matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen; notebooks use ipymp
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.text import Text
 from PIL import Image
 
 from gradlab.functions import quadratic_bowl
 from gradlab.optimizers import SGD
 from gradlab.widgets import DescentExplorer
-from gradlab.widgets.base import png_bytes
+from gradlab.widgets.base import LiveFigure, png_bytes
 from tests.test_widgets_size import LESSONS
 
 MOVES_PER_CONTROL = 4
@@ -64,6 +66,8 @@ def test_frames_drawn_from_the_cache_equal_a_full_redraw(lesson):
                 for index in rng.integers(len(values), size=MOVES_PER_CONTROL):
                     control.value = values[index]
                     shown = widget.frame_rgba()
+                    # Drawn anew, static layers and every glyph; the kept text pixels stay
+                    # for the next move's frame, which pastes them where nothing changed.
                     redrawn = widget.frame_rgba(full=True)
                     assert np.array_equal(shown, redrawn), (
                         f"{name}: after {control_name} = {values[index]!r}, the frame from "
@@ -122,3 +126,46 @@ def test_the_stored_picture_shows_the_message():
         assert explorer.static_png(dpi=60) != with_message
     finally:
         explorer.close()
+
+
+class _LineOverText(LiveFigure):
+    """An unclipped animated line that sweeps across an animated text that never changes."""
+
+    def __init__(self):
+        super().__init__(figsize=(3, 2), title="line over text")
+        ax = self.figure.add_subplot()
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        (self.line,) = ax.plot([0, 1], [0, 0], lw=6, clip_on=False, animated=True)
+        self.label = ax.text(0.5, 1.08, "a text that stays", ha="center", animated=True,
+                             transform=ax.transAxes)
+        self.add_control("height", ipywidgets.FloatSlider(value=0, min=0, max=1.2, step=0.1))
+
+    def _apply(self, changes):
+        self.line.set_ydata([changes["height"]] * 2)
+
+
+def test_kept_text_pixels_are_pasted_only_where_nothing_drew_over_them(monkeypatch):
+    drawn = []
+    original = Text.draw
+
+    def counting(self, renderer):
+        drawn.append(self.get_text())
+        return original(self, renderer)
+
+    monkeypatch.setattr(Text, "draw", counting)
+    figure = _LineOverText()
+    try:
+        figure.frame_rgba()
+        crossed = False
+        for height in (0.2, 0.4, 1.08, 1.1, 0.3, 0.5):
+            drawn.clear()
+            figure.set(height=height)
+            shown = figure.frame_rgba()
+            crosses = height > 0.9  # the thick line passes through the text's box
+            # Drawn anew when the line is over it, and once more after (nothing was kept).
+            assert ("a text that stays" in drawn) == (crosses or crossed), (height, drawn)
+            assert np.array_equal(shown, figure.frame_rgba(full=True)), height
+            crossed = crosses
+    finally:
+        figure.close()

@@ -28,6 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 
 from gradlab.colors import MESSAGE_COLORS
 from gradlab.formatting import format_number
@@ -316,6 +317,25 @@ def _png_base64(figure, dpi):
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _plain_text(artist):
+    """A text with nothing but glyphs (no box, arrow or effects), visible: its pixels can be
+    kept from one frame to the next."""
+    return (type(artist) is Text and artist.get_visible() and artist.get_bbox_patch() is None
+            and not artist.get_path_effects())
+
+
+def _footprint(artist, renderer):
+    """The display box an artist drew into: its clip box, else its extent with room for line
+    widths and markers; None when unknown (anywhere)."""
+    if artist.get_clip_on() and artist.get_clip_box() is not None and artist.get_clip_path() \
+            is None:
+        return artist.get_clip_box()
+    try:
+        return artist.get_window_extent(renderer).padded(12)
+    except Exception:  # noqa: BLE001 - an extent matplotlib cannot give: assume anywhere
+        return None
+
+
 class LiveFigure:
     """Plumbing shared by every interactive figure: figure, controls, layout, message, picture.
 
@@ -395,6 +415,7 @@ class LiveFigure:
         canvas.draw = self._draw_frame
         self._background = None  # (renderer, pixels of everything not animated)
         self._animated_artists: list = []
+        self._text_pixels: dict = {}  # id(text) -> (what was drawn, its pixels)
         self.full_frames = 0
         self.controls: dict[str, ipywidgets.Widget] = {}
         self.png_dpi = png_dpi
@@ -579,21 +600,56 @@ class LiveFigure:
         The static layers are redrawn only when one of them changed since the last frame
         (matplotlib marks the figure stale then; animated artists do not mark it), when the
         canvas changed size, or with ``full=True``; otherwise they are copied from the cache.
+        ``full=True`` also draws every animated text anew, without touching the kept pixels,
+        so a test can hold a cached frame against it.
         """
         canvas = self.figure.canvas
         renderer = canvas.get_renderer()
         cached = self._background
-        if full or self.figure.stale or cached is None or cached[0] is not renderer:
+        changed = self.figure.stale or cached is None or cached[0] is not renderer
+        if full or changed:
             FigureCanvasAgg.draw(canvas)  # draws everything except the animated artists
             renderer = canvas.get_renderer()
             self._background = (renderer, canvas.copy_from_bbox(self.figure.bbox))
             self._animated_artists = self._find_animated_artists()
+            if changed:
+                self._text_pixels = {}  # kept over the old static layers: no longer valid
             self.full_frames += 1
         else:
             canvas.restore_region(cached[1])
+        painted = []  # where this frame's animated artists may have drawn so far
         for artist in self._animated_artists:
-            artist.draw(renderer)
+            if full and artist.get_visible():  # every glyph drawn anew, the kept ones kept
+                artist.draw(renderer)
+            elif _plain_text(artist):
+                self._draw_text(artist, renderer, painted)
+            elif artist.get_visible():
+                artist.draw(renderer)
+                painted.append(_footprint(artist, renderer))
         canvas.blit(self.figure.bbox)  # a web canvas sends the frame; Agg has nothing to do
+
+    def _draw_text(self, text, renderer, painted):
+        """Draw an animated text, or paste its pixels from an earlier frame.
+
+        Laying out and rendering glyphs is most of a frame's cost (about 1 ms a text), and most
+        animated texts (tick numbers, row names, labels) are the same from one frame to the
+        next. Pasting is exact when the text, its look and its place are unchanged, the static
+        layers under it are the same, and nothing drawn earlier in this frame touched its box.
+        """
+        box = text.get_window_extent(renderer).padded(2)
+        key = (text.get_text(), tuple(box.bounds), str(text.get_color()), text.get_alpha(),
+               hash(text.get_fontproperties()), text.get_rotation())
+        alone = not any(area is None or area.overlaps(box) for area in painted)
+        stored = self._text_pixels.get(id(text))
+        if alone and stored is not None and stored[0] == key:
+            self.figure.canvas.restore_region(stored[1])
+        else:
+            text.draw(renderer)
+            if alone:
+                self._text_pixels[id(text)] = (key, self.figure.canvas.copy_from_bbox(box))
+            else:
+                self._text_pixels.pop(id(text), None)
+        painted.append(box)
 
     def frame_rgba(self, *, full=False):
         """The frame a learner would see now, as an ``(height, width, 4)`` uint8 array.
