@@ -68,8 +68,10 @@ def measure_live_figures(moves=10):
     import ipywidgets
     import numpy as np
 
+    from gradlab.explorers.status import BACKGROUND
     from gradlab.widgets.base import LiveFigure
 
+    BACKGROUND.wait(300)  # the runs trained ahead after Run All: a learner reads first
     sliders = (ipywidgets.FloatSlider, ipywidgets.IntSlider, ipywidgets.FloatLogSlider,
                ipywidgets.SelectionSlider)
     figures = [o for o in gc.get_objects() if isinstance(o, LiveFigure)]
