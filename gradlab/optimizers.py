@@ -113,7 +113,7 @@ def _power(base, step, uniform=None):
     """
     if uniform is None:
         uniform = _uniform(step)
-    if np.ndim(base) == 0 and uniform:
+    if not isinstance(base, np.ndarray) and uniform:  # a float: one value for every row
         return base ** step[0]
     return base ** step[:, None]
 
@@ -367,8 +367,8 @@ class SGD(Optimizer):
             else:
                 dampening = self._full("dampening", shape)
                 # (1 - 0) * g is g exactly: skip the product when no row is dampened
-                later = momentum * buffer + (grad if np.ndim(dampening) == 0 and dampening == 0
-                                             else (1 - dampening) * grad)
+                undamped = not isinstance(dampening, np.ndarray) and dampening == 0
+                later = momentum * buffer + (grad if undamped else (1 - dampening) * grad)
                 buffer = later if not first_step.any() else np.where(
                     first_step[:, None], grad, later)
             direction = grad + momentum * buffer if self.nesterov else buffer
@@ -467,7 +467,7 @@ class Adagrad(Optimizer):
         step = state.step + 1.0
         if self._uses_weight_decay:
             grad = grad + self._full("weight_decay", shape) * params
-        if np.ndim(lr_decay) == 0 and lr_decay == 0:
+        if not isinstance(lr_decay, np.ndarray) and lr_decay == 0:
             decayed_lr = lr  # lr / (1 + (t - 1) 0) is lr exactly
         else:
             decayed_lr = lr / (1 + (step[:, None] - 1) * lr_decay)
@@ -1098,7 +1098,8 @@ class NAdam(Optimizer):
             params = params * (1 - lr * self._full("weight_decay", shape))  # as torch factors it
         elif self._uses_weight_decay:
             grad = grad + self._full("weight_decay", shape) * params
-        if uniform and np.ndim(momentum_decay) == np.ndim(beta1) == 0:
+        if uniform and not isinstance(momentum_decay, np.ndarray) and not isinstance(
+                beta1, np.ndarray):
             # One step, ψ and β₁ for all rows: μ_t is one number. Its powers are still taken on
             # an array (a scalar power may differ in the last bit), of two entries, not 2n.
             t = step[0]
