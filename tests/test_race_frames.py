@@ -52,11 +52,16 @@ def test_every_move_is_drawn_on_the_cached_layers_and_equals_a_full_redraw(explo
         assert np.array_equal(shown, redrawn), f"step {step}: the cached frame is not whole"
 
 
-def test_the_message_is_the_only_text_that_says_which_step_is_shown(explorer):
+def test_the_titles_give_each_race_length_and_the_message_the_step(explorer):
+    assert [panel.ax.get_title() for panel in explorer.panels] == [
+        "rosenbrock (600 steps)", "beale (300 steps)", "saddle (40 steps)"]
     explorer.set(step=123)
-    assert explorer.message.startswith("step 123:")
-    counters = [panel.step_text.get_text() for panel in explorer.panels]
-    assert counters == ["step 123 / 600", "step 123 / 300", "step 40 / 40"]
+    assert explorer.message.startswith("step 123: lowest f — rosenbrock: ")
+    assert "; beale: " in explorer.message
+    assert "; saddle (ended at step 40): " in explorer.message
+    explorer.set(step=40)
+    assert "; saddle: " in explorer.message
+    assert not any(panel.step_text.get_visible() for panel in explorer.panels)
 
 
 @pytest.mark.parametrize("step", [0, 1, 5, 150, 600])

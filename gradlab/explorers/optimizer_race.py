@@ -139,9 +139,11 @@ class RaceExplorer(LiveFigure):
     step k" note of :func:`gradlab.plotting.trajectory_lines`: in panels this narrow the notes of
     several escaping paths overlap.
 
-    Moving the slider only reveals stored points (``RaceArtists.update``) and rewrites a text;
-    nothing is recomputed, so Play stays smooth. A panel whose race is shorter than the slider
-    shows its whole race.
+    Each panel's title gives its number of steps; the step shown is the slider's, and the message
+    says it too (a panel whose race is shorter than the slider shows its whole race, and the
+    message says where it ended), so the panels carry no step counter of their own. Moving the
+    slider only reveals stored points (``RaceArtists.update``) and rewrites the message; nothing
+    is recomputed, so Play stays smooth.
     """
 
     def __init__(self, races, *, step=None, legend_location="below", resolution=100,
@@ -171,7 +173,8 @@ class RaceExplorer(LiveFigure):
                          legend_location="upper right" if below else legend_location)
             if below or index > 0:  # one legend is enough: the colours are the same everywhere
                 panel.legend.set_visible(False)
-            ax.set_title(title, fontsize=10)
+            ax.set_title(f"{title} ({runs.shape[0] - 1:,} steps)", fontsize=10)
+            panel.step_text.set_visible(False)  # the slider and the message say the step
             ax.tick_params(labelsize=8)
             few_ticks(ax)  # tick text is most of a redraw's cost
             self.panels.append(panel)
@@ -187,7 +190,7 @@ class RaceExplorer(LiveFigure):
                 fontsize=8, frameon=False, bbox_to_anchor=(0.5, 0.25 / height),
                 handlelength=1.6, columnspacing=1.2)
 
-        # A move changes only the paths, their markers and the step counters: those are drawn
+        # A move changes only the paths, their markers and the message: those are drawn
         # on a cached picture of the rest (contours, ticks, titles, the legend below).
         self._marked = [[_first_in_cell(panel.ax, runs[:, i]) for i in range(runs.shape[1])]
                         for panel, (_t, _o, _n, runs, _v) in zip(self.panels, self._races,
@@ -234,6 +237,7 @@ class RaceExplorer(LiveFigure):
             for note in panel.paths.notes:  # the crosses mark escapes; notes would overlap
                 note.set_visible(False)
             index, best = _leader(values, own)
-            leaders.append(f"{title}: " + ("none finite" if index is None
-                                           else f"{names[index]} {best:.3g}"))
+            ended = f" (ended at step {own})" if own < step else ""
+            leaders.append(f"{title}{ended}: " + ("none finite" if index is None
+                                                  else f"{names[index]} {best:.3g}"))
         self.show_message(f"step {step}: lowest f — " + "; ".join(leaders))
