@@ -5,10 +5,10 @@ Usage, from the repository root: ``python -m benchmarks.bench_frames [--moves 10
 
 Runs each lesson top to bottom in a fresh kernel (as ``%matplotlib widget`` with no browser
 attached), then moves every slider of every live figure ``--moves`` times, one position at a
-time (right, then back), and times each move from setting the slider to the frame's PNG being
-ready to send: recompute, update the artists, render, encode. It also counts the moves whose
-frame had to redraw the static layers (``full``) and names the non-animated artists that made
-it do so, which is where a slow slider usually loses its time.
+time (right, turning back at an end), and times each move from setting the slider to the
+frame's PNG being ready to send: recompute, update the artists, render, encode. It also
+counts the moves whose frame had to redraw the static layers (``full``) and names the
+non-animated artists that made it do so, which is where a slow slider usually loses its time.
 
 This is the kernel's share of what ``python -m benchmarks.bench_browser_latency`` measures in a
 real browser (which adds the websocket round trip, the PNG decode and the paint); it needs no
@@ -88,11 +88,13 @@ def measure_live_figures(moves=10):
             positions = _positions(control)
             if len(positions) < 2:
                 continue
-            start = positions.index(control.value) if control.value in positions else 0
-            step = 1 if start + moves // 2 < len(positions) else -1
-            path = [positions[min(max(start + step * (k + 1), 0), len(positions) - 1)]
-                    for k in range(moves // 2)]
-            path += path[-2::-1] + [positions[start]]
+            index = positions.index(control.value) if control.value in positions else 0
+            direction, path = 1, []
+            for _move in range(moves):  # one position at a time, turning back at an end
+                if not 0 <= index + direction < len(positions):
+                    direction = -direction
+                index += direction
+                path.append(positions[index])
             times, full, culprits = [], 0, set()
             apply = live._apply
 
@@ -102,7 +104,7 @@ def measure_live_figures(moves=10):
 
             live._apply = watched
             try:
-                for value in path[:moves]:
+                for value in path:
                     before = live.full_frames
                     live._last_frame = 0.0  # as after a pause: the frame is drawn at once
                     began = time.perf_counter()

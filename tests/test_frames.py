@@ -66,6 +66,11 @@ def test_frames_drawn_from_the_cache_equal_a_full_redraw(lesson):
                 for index in rng.integers(len(values), size=MOVES_PER_CONTROL):
                     control.value = values[index]
                     shown = widget.frame_rgba()
+                    # Drawing a frame must not itself change a static artist (a tick laid
+                    # out, a title moved), or every next frame is a full redraw.
+                    assert not widget.figure.stale, (
+                        f"{name}: drawing the frame after {control_name} = {values[index]!r} "
+                        "changed a static artist")
                     # Drawn anew, static layers and every glyph; the kept text pixels stay
                     # for the next move's frame, which pastes them where nothing changed.
                     redrawn = widget.frame_rgba(full=True)

@@ -28,6 +28,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import Collection
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.spines import Spine
 from matplotlib.text import Text
 
 from gradlab.colors import MESSAGE_COLORS
@@ -326,14 +331,21 @@ def _plain_text(artist):
 
 def _footprint(artist, renderer):
     """The display box an artist drew into: its clip box, else its extent with room for line
-    widths and markers; None when unknown (anywhere)."""
-    if artist.get_clip_on() and artist.get_clip_box() is not None and artist.get_clip_path() \
-            is None:
+    widths and markers; None when unknown (anywhere).
+
+    Only extents that are pure lookups are asked for: a spine's would lay out its axis's ticks,
+    which marks the static layers changed, so a spine counts as its axes' box, widened.
+    """
+    if artist.get_clip_on() and artist.get_clip_box() is not None:
         return artist.get_clip_box()
-    try:
-        return artist.get_window_extent(renderer).padded(12)
-    except Exception:  # noqa: BLE001 - an extent matplotlib cannot give: assume anywhere
-        return None
+    if isinstance(artist, Spine):
+        return artist.axes.bbox.padded(12)
+    if isinstance(artist, Line2D | Patch | Collection | AxesImage):
+        try:
+            return artist.get_window_extent(renderer).padded(12)
+        except Exception:  # noqa: BLE001 - an extent matplotlib cannot give: anywhere
+            return None
+    return None
 
 
 class LiveFigure:
