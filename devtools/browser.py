@@ -8,8 +8,8 @@ How a repaint is seen: before any page script runs, ``PAINT_PROBE`` wraps
 ``CanvasRenderingContext2D.drawImage``. ipympl paints each frame that arrives from the kernel
 onto the figure's visible canvas with ``drawImage``; the probe stamps each such call (after the
 next animation frame, i.e. when the browser shows it) on the canvas element, together with the
-time of the last key press. So "did this figure repaint, and how long after the key?" is read in
-the page, without round trips.
+time of the last key press, and when the frame arrived from the kernel. So "did this figure
+repaint, and how long after the key?" is read in the page, without round trips.
 """
 
 from __future__ import annotations
@@ -45,9 +45,15 @@ NOT_LOOPBACK = re.compile(r"^https?://(?!127\.0\.0\.1|localhost)")
 
 PAINT_PROBE = r"""
 (() => {
-  const probe = window.__gradlab = {lastKey: 0, paints: 0};
+  const probe = window.__gradlab = {lastKey: 0, paints: 0, arrived: 0};
   window.addEventListener('keydown', () => { probe.lastKey = performance.now(); }, true);
   window.addEventListener('mousedown', () => { probe.lastKey = performance.now(); }, true);
+  // ipympl turns each frame it receives into a PNG blob: the moment the frame arrived.
+  const createObjectURL = URL.createObjectURL;
+  URL.createObjectURL = function (object) {
+    if (object instanceof Blob && object.type === 'image/png') probe.arrived = performance.now();
+    return createObjectURL.call(this, object);
+  };
   const drawImage = CanvasRenderingContext2D.prototype.drawImage;
   CanvasRenderingContext2D.prototype.drawImage = function (...args) {
     const result = drawImage.apply(this, args);
@@ -61,6 +67,7 @@ PAINT_PROBE = r"""
         if (canvas.__answeredKey !== key) {  // the first frame shown after this key press
           canvas.__answeredKey = key;
           canvas.__latency = performance.now() - key;
+          canvas.__arrival = probe.arrived > key ? probe.arrived - key : NaN;
         }
         probe.paints += 1;
       });
@@ -331,6 +338,12 @@ def paints(canvas) -> int:
 def latency_ms(canvas) -> float:
     """Milliseconds from the last key press to the first frame this canvas showed after it."""
     return canvas.evaluate("c => c.__latency")
+
+
+def arrival_ms(canvas) -> float:
+    """Milliseconds from the last key press to the arrival of that frame from the kernel (the
+    rest of :func:`latency_ms` is the browser decoding and painting it); NaN if unknown."""
+    return canvas.evaluate("c => c.__arrival")
 
 
 def wait_for_repaint(page, canvas, before: int, timeout_ms: int = 2000) -> bool:

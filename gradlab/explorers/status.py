@@ -10,7 +10,8 @@ just after it is built and after each new setting, the runs a learner is likely 
 next: every nearby position of the learning-rate slider as one batched run
 (:func:`gradlab.training.train_networks`), and the other sliders' neighbours. The worker runs
 only inside a Jupyter kernel, in one daemon thread at the lowest scheduling priority, and
-steps aside while a figure draws a move (:meth:`Background.busy`). Elsewhere (tests, scripts)
+steps aside while a figure draws a move (:meth:`Background.busy`) and while a cell runs (so a
+lesson's Run All is not slowed). Elsewhere (tests, scripts)
 nothing runs behind the caller's back: :meth:`Background.run_all` runs the queued work at once.
 """
 
@@ -137,9 +138,32 @@ class Background:
             self._condition.notify_all()
         if self._thread is None and (self.enabled if self.enabled is not None
                                      else _in_kernel()):
+            self._step_aside_while_cells_run()
             self._thread = threading.Thread(target=self._work, name="gradlab-background",
                                             daemon=True)
             self._thread.start()
+
+    def _step_aside_while_cells_run(self):
+        # A lesson's Run All must not share the CPU (and the GIL) with work done ahead: the
+        # worker counts a running cell as a busy figure. IPython's cell events are public API.
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None or getattr(shell, "events", None) is None:
+            return
+
+        def cell_starts(*_args):
+            with self._condition:
+                self._busy += 1
+
+        def cell_ends(*_args):
+            with self._condition:
+                self._busy = max(0, self._busy - 1)
+                self._condition.notify_all()
+
+        shell.events.register("pre_run_cell", cell_starts)
+        shell.events.register("post_run_cell", cell_ends)
+        cell_starts()  # called from a cell that is running now
 
     def cancel(self, owner):
         """Drop ``owner``'s queued jobs and stop its running one at its next pause."""

@@ -1,0 +1,43 @@
+"""The background worker steps aside while a cell runs, so a lesson's Run All is not slowed."""
+
+import threading
+
+import IPython
+
+from gradlab.explorers.status import Background
+
+
+class FakeEvents:
+    def __init__(self):
+        self.callbacks = {}
+
+    def register(self, name, callback):
+        self.callbacks.setdefault(name, []).append(callback)
+
+    def trigger(self, name):
+        for callback in self.callbacks.get(name, []):
+            callback()
+
+
+class FakeShell:
+    def __init__(self):
+        self.events = FakeEvents()
+        self.kernel = object()
+
+
+def test_the_worker_runs_only_between_cells(monkeypatch):
+    shell = FakeShell()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    worker = Background()
+    worker.enabled = True
+    ran = threading.Event()
+    worker.submit("owner", lambda pause: (pause(), ran.set()))  # submitted from a running cell
+    assert not ran.wait(0.3), "the worker ran while the cell that built the figure was running"
+    shell.events.trigger("post_run_cell")
+    assert ran.wait(5), "the worker did not run once the cell had ended"
+    ran.clear()
+    shell.events.trigger("pre_run_cell")  # the next cell of Run All
+    worker.submit("owner", lambda pause: (pause(), ran.set()))
+    assert not ran.wait(0.3), "the worker ran during a cell"
+    shell.events.trigger("post_run_cell")
+    assert ran.wait(5)
