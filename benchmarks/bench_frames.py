@@ -71,7 +71,9 @@ def measure_live_figures(moves=10):
     from gradlab.explorers.status import BACKGROUND
     from gradlab.widgets.base import LiveFigure
 
-    BACKGROUND.wait(300)  # the runs trained ahead after Run All: a learner reads first
+    # The runs trained ahead after Run All (a learner reads first). This probe is a running cell,
+    # which the worker steps aside for, so the queued work is run here.
+    BACKGROUND.run_all()
     sliders = (ipywidgets.FloatSlider, ipywidgets.IntSlider, ipywidgets.FloatLogSlider,
                ipywidgets.SelectionSlider)
     figures = [o for o in gc.get_objects() if isinstance(o, LiveFigure)]

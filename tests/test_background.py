@@ -41,3 +41,18 @@ def test_the_worker_runs_only_between_cells(monkeypatch):
     assert not ran.wait(0.3), "the worker ran during a cell"
     shell.events.trigger("post_run_cell")
     assert ran.wait(5)
+
+
+def test_run_all_from_a_running_cell_does_not_wait_for_itself(monkeypatch):
+    # train_ahead_now() in a cell runs the queued work at once, although a cell is running.
+    shell = FakeShell()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    worker = Background()
+    worker.enabled = True
+    done = []
+    worker.submit("owner", lambda pause: (pause(), done.append(1)))
+    finished = threading.Event()
+    threading.Thread(target=lambda: (worker.run_all("owner"), finished.set()),
+                     daemon=True).start()
+    assert finished.wait(5), "run_all waited for the cell that called it"
+    assert done == [1]

@@ -203,7 +203,7 @@ class Background:
                         break
                 else:
                     return
-            self._run(item)
+            self._run(item, step_aside=False)
 
     def wait(self, timeout=None) -> bool:
         """Block until the worker has nothing left to do; False if ``timeout`` seconds passed."""
@@ -212,12 +212,13 @@ class Background:
                 lambda: not self._jobs and self._running is None, timeout)
 
     # -- the worker ----------------------------------------------------------------------------
-    def _run(self, item):
+    def _run(self, item, *, step_aside=True):
         key, generation, job = item
 
         def pause():
             with self._condition:
-                self._condition.wait_for(lambda: self._busy == 0)
+                if step_aside:  # the worker thread; run_all runs in the caller, who is busy
+                    self._condition.wait_for(lambda: self._busy == 0)
                 if self._generation.get(key, 0) != generation:
                     raise Cancelled
 
