@@ -6,12 +6,13 @@ Usage, from the repository root: ``python -m benchmarks.bench_frames [--moves 10
 Runs each lesson top to bottom in a fresh kernel (as ``%matplotlib widget`` with no browser
 attached), then moves every slider of every live figure ``--moves`` times, one position at a
 time (right, turning back at an end), and times each move from setting the slider to the
-frame's PNG being ready to send: recompute, update the artists, render, encode. It also
+frame being sent: recompute, update the artists, render, encode what changed (a stand-in
+browser view on loopback says hello and acknowledges each frame, as frame_view.js does). It also
 counts the moves whose frame had to redraw the static layers (``full``) and names the
 non-animated artists that made it do so, which is where a slow slider usually loses its time.
 
 This is the kernel's share of what ``python -m benchmarks.bench_browser_latency`` measures in a
-real browser (which adds the websocket round trip, the PNG decode and the paint); it needs no
+real browser (which adds the websocket round trip and the paint); it needs no
 browser and is steady enough to compare two versions of an explorer.
 """
 
@@ -77,12 +78,12 @@ def measure_live_figures(moves=10):
     sliders = (ipywidgets.FloatSlider, ipywidgets.IntSlider, ipywidgets.FloatLogSlider,
                ipywidgets.SelectionSlider)
     figures = [o for o in gc.get_objects() if isinstance(o, LiveFigure)]
-    figures = [f for f in figures if f._layout is not None and f.figure.canvas.manager]
+    figures = [f for f in figures if f._layout is not None]  # displayed
     rows = []
     for number, live in enumerate(figures):
-        # A browser that shows the canvas stops ipympl from also making a data URL per frame.
-        live.figure.canvas.syncing_data_url = False
-        live._draw_frame()
+        view = live.view
+        view._handle_custom_msg({"type": "hello", "view": "bench", "loopback": True,
+                                 "ratio": 1}, [])
         for name, control in live.controls.items():
             if (not isinstance(control, sliders) or control.disabled
                     or control.layout.display == "none"):  # a learner cannot move it
@@ -108,7 +109,8 @@ def measure_live_figures(moves=10):
             try:
                 for value in path:
                     before = live.full_frames
-                    live._last_frame = 0.0  # as after a pause: the frame is drawn at once
+                    # the frame before was painted: this move's frame is sent at once
+                    view._handle_custom_msg({"type": "painted", "seq": view.sent}, [])
                     began = time.perf_counter()
                     control.value = value
                     times.append(1e3 * (time.perf_counter() - began))
@@ -120,6 +122,7 @@ def measure_live_figures(moves=10):
                          "p95_ms": round(float(np.percentile(times, 95)), 1),
                          "moves": len(times), "full_redraws": full,
                          "why_full": sorted(culprits)[:6]})
+        view._handle_custom_msg({"type": "bye", "view": "bench"}, [])
     return rows
 
 

@@ -5,8 +5,9 @@ Used by the browser tests (``tests/browser/``) and by the slider-latency benchma
 opens a notebook, runs every cell, then finds every control and works it.
 
 How a repaint is seen: before any page script runs, ``PAINT_PROBE`` wraps
-``CanvasRenderingContext2D.drawImage``. ipympl paints each frame that arrives from the kernel
-onto the figure's visible canvas with ``drawImage``; the probe stamps each such call (after the
+``CanvasRenderingContext2D.putImageData`` and ``drawImage``. gradlab's frame view
+(``gradlab/widgets/frame_view.js``) and ipympl paint each frame that arrives from the kernel
+onto the figure's visible canvas with one of them; the probe stamps each such call (after the
 next animation frame, i.e. when the browser shows it) on the canvas element, together with the
 time of the last key press, and when the frame arrived from the kernel. So "did this figure
 repaint, and how long after the key?" is read in the page, without round trips.
@@ -43,42 +44,58 @@ CHROMIUM_ARGS = [
 # Requests to route to ``route.abort()``: the closed network answers nothing but loopback.
 NOT_LOOPBACK = re.compile(r"^https?://(?!127\.0\.0\.1|localhost)")
 
+#: The canvas of every live figure: gradlab's frame view, and a plain ipympl figure's.
+FIGURE_CANVAS = "canvas.gradlab-frame, .jupyter-matplotlib-canvas-div > canvas:first-child"
+
 PAINT_PROBE = r"""
 (() => {
   const probe = window.__gradlab = {lastKey: 0, paints: 0, arrived: 0};
   window.addEventListener('keydown', () => { probe.lastKey = performance.now(); }, true);
   window.addEventListener('mousedown', () => { probe.lastKey = performance.now(); }, true);
-  // ipympl turns each frame it receives into a PNG blob: the moment the frame arrived.
+  // The moment a frame arrived from the kernel: gradlab's view says so with an event;
+  // ipympl makes a PNG blob URL.
+  const arrived = () => { probe.arrived = performance.now(); };
+  window.addEventListener('gradlab-frame', arrived, true);
   const createObjectURL = URL.createObjectURL;
   URL.createObjectURL = function (object) {
-    if (object instanceof Blob && object.type === 'image/png') probe.arrived = performance.now();
+    if (object instanceof Blob && object.type === 'image/png') arrived();
     return createObjectURL.call(this, object);
   };
-  const drawImage = CanvasRenderingContext2D.prototype.drawImage;
-  CanvasRenderingContext2D.prototype.drawImage = function (...args) {
-    const result = drawImage.apply(this, args);
-    const canvas = this.canvas;
-    const holder = canvas && canvas.parentElement;
-    if (holder && holder.classList.contains('jupyter-matplotlib-canvas-div') &&
-        canvas === holder.firstElementChild) {
-      const key = probe.lastKey;
-      requestAnimationFrame(() => {
-        canvas.__paints = (canvas.__paints || 0) + 1;
-        if (canvas.__answeredKey !== key) {  // the first frame shown after this key press
-          canvas.__answeredKey = key;
-          canvas.__latency = performance.now() - key;
-          canvas.__arrival = probe.arrived > key ? probe.arrived - key : NaN;
-        }
-        probe.paints += 1;
-      });
-    }
-    return result;
+  const isFigure = (canvas) => {
+    if (!canvas) return false;
+    if (canvas.classList && canvas.classList.contains('gradlab-frame')) return true;
+    const holder = canvas.parentElement;
+    return !!holder && holder.classList.contains('jupyter-matplotlib-canvas-div') &&
+           canvas === holder.firstElementChild;
   };
+  const stamp = (canvas) => {
+    const key = probe.lastKey;
+    requestAnimationFrame(() => {
+      canvas.__paints = (canvas.__paints || 0) + 1;
+      if (canvas.__answeredKey !== key) {  // the first frame shown after this key press
+        canvas.__answeredKey = key;
+        canvas.__latency = performance.now() - key;
+        canvas.__arrival = probe.arrived > key ? probe.arrived - key : NaN;
+      }
+      probe.paints += 1;
+    });
+  };
+  for (const name of ['drawImage', 'putImageData']) {
+    const original = CanvasRenderingContext2D.prototype[name];
+    CanvasRenderingContext2D.prototype[name] = function (...args) {
+      const result = original.apply(this, args);
+      if (isFigure(this.canvas)) stamp(this.canvas);
+      return result;
+    };
+  }
 })();
 """
 
-# Every frame ipympl receives is a PNG it loads into an <img> and draws onto its off-screen
-# canvas at (0, 0). A whole frame covers that canvas and is opaque; a diff frame is transparent
+# Every frame must be whole: it covers its canvas, is opaque and (gradlab's) has the checksum
+# of the frame the kernel drew. gradlab's view puts raw pixels (putImageData: a whole frame, or
+# the one before with the changed runs of pixels written in) or draws a decoded PNG (drawImage
+# of an ImageBitmap) on its canvas; ipympl
+# loads a PNG into an <img> and draws it onto an off-screen canvas. A diff frame is transparent
 # where nothing changed, and a lost diff leaves old pixels on screen. This probe checks each
 # frame (it reads the frame's pixels, so the latency benchmark does not use it).
 FRAME_CHECK = r"""
@@ -86,25 +103,51 @@ FRAME_CHECK = r"""
   const check = window.__gradlabFrames = {whole: 0, partial: []};
   const scratch = document.createElement('canvas');
   const drawImage = CanvasRenderingContext2D.prototype.drawImage;
+  const putImageData = CanvasRenderingContext2D.prototype.putImageData;
+  const judge = (kind, target, w, h, alpha, wrong = '') => {
+    let clear = 0;
+    for (let i = 3; i < alpha.length; i += 4) clear += alpha[i] !== 255;
+    // Agg rounds a fractional size up, the canvas down: a frame may be a row larger.
+    if (w < target.width || h < target.height || clear > 0 || wrong) {
+      check.partial.push(`${kind}: ${w}x${h} frame on a ${target.width}x${target.height} ` +
+                         `canvas, ${clear} pixels not opaque${wrong}`);
+    } else {
+      check.whole += 1;
+    }
+  };
+  const pixelsOf = (image, w, h) => {
+    scratch.width = w; scratch.height = h;
+    const context = scratch.getContext('2d', {willReadFrequently: true});
+    context.clearRect(0, 0, w, h);
+    drawImage.call(context, image, 0, 0);
+    return context.getImageData(0, 0, w, h).data;
+  };
+  const ours = (canvas) => canvas && canvas.classList && canvas.classList.contains('gradlab-frame');
+  CanvasRenderingContext2D.prototype.putImageData = function (...args) {
+    const [image] = args;
+    if (ours(this.canvas) && args.length === 3) {
+      // The kernel's checksum of the frame it drew (the sum of its pixels as uint32 words):
+      // a frame rebuilt from changes must equal it.
+      const words = new Uint32Array(image.data.buffer, image.data.byteOffset,
+                                    image.data.byteLength / 4);
+      let total = 0;
+      for (let i = 0; i < words.length; i++) total = (total + words[i]) | 0;
+      total >>>= 0;
+      const expected = Number(this.canvas.dataset.checksum);
+      const wrong = total === expected ? '' : `, checksum ${total} instead of ${expected}`;
+      judge('rgba', this.canvas, image.width, image.height, image.data, wrong);
+    }
+    return putImageData.apply(this, args);
+  };
   CanvasRenderingContext2D.prototype.drawImage = function (...args) {
     const [image] = args;
-    if (image instanceof HTMLImageElement && args.length === 3 && this.canvas &&
-        !this.canvas.isConnected && image.naturalWidth > 0) {
+    if (ours(this.canvas) && image instanceof ImageBitmap && args.length === 3) {
+      judge('png', this.canvas, image.width, image.height,
+            pixelsOf(image, image.width, image.height));
+    } else if (image instanceof HTMLImageElement && args.length === 3 && this.canvas &&
+               !this.canvas.isConnected && image.naturalWidth > 0) {
       const [w, h] = [image.naturalWidth, image.naturalHeight];
-      scratch.width = w; scratch.height = h;
-      const context = scratch.getContext('2d', {willReadFrequently: true});
-      context.clearRect(0, 0, w, h);
-      drawImage.call(context, image, 0, 0);
-      const alpha = context.getImageData(0, 0, w, h).data;
-      let clear = 0;
-      for (let i = 3; i < alpha.length; i += 4) clear += alpha[i] !== 255;
-      // Agg rounds a fractional size up, the canvas down: a frame may be a row larger.
-      if (w < this.canvas.width || h < this.canvas.height || clear > 0) {
-        check.partial.push(`${w}x${h} frame on a ${this.canvas.width}x${this.canvas.height} ` +
-                           `canvas, ${clear} pixels not opaque`);
-      } else {
-        check.whole += 1;
-      }
+      judge('ipympl', this.canvas, w, h, pixelsOf(image, w, h));
     }
     return drawImage.apply(this, args);
   };
@@ -314,20 +357,20 @@ OUTPUT_AREA_PX = 934
 def wide_canvases(page, limit: float = OUTPUT_AREA_PX) -> list[str]:
     """Each live figure's canvas wider than ``limit`` CSS pixels, as ``'#index: width px'``."""
     widths = page.evaluate(
-        "() => Array.from(document.querySelectorAll("
-        "'.jupyter-matplotlib-canvas-div > canvas:first-child'))"
-        ".map(c => c.getBoundingClientRect().width)"
+        "s => Array.from(document.querySelectorAll(s))"
+        ".map(c => c.getBoundingClientRect().width)",
+        FIGURE_CANVAS,
     )
     return [f"#{i}: {w:.0f} px" for i, w in enumerate(widths) if w > limit]
 
 
 def figure_of(control):
-    """The ipympl canvas of the widget that holds ``control`` (None for controls without one)."""
-    canvas = control.locator(
-        "xpath=ancestor::div[contains(@class,'widget-vbox')][.//div[contains(@class,"
-        "'jupyter-matplotlib-canvas-div')]][1]//div[contains(@class,'jupyter-matplotlib-"
-        "canvas-div')]/canvas[1]"
-    )
+    """The figure canvas of the widget that holds ``control`` (None for controls without one):
+    a gradlab frame view, or a plain ipympl canvas."""
+    figure = ("canvas[contains(@class,'gradlab-frame') or (parent::div[contains(@class,"
+              "'jupyter-matplotlib-canvas-div')] and not(preceding-sibling::canvas))]")
+    box = control.locator(f"xpath=ancestor::div[contains(@class,'widget-vbox')][.//{figure}][1]")
+    canvas = box.locator(FIGURE_CANVAS)
     return canvas.first if canvas.count() else None
 
 
@@ -378,11 +421,10 @@ def open_in_voila(page, server: LabServer, notebook_name: str, timeout_s: float 
     # Voila streams the page as cells run: wait for the stream to end, not for the first byte.
     page.goto(url, wait_until="commit", timeout=90_000)
     page.wait_for_load_state("load", timeout=timeout_s * 1000)
-    page.wait_for_selector(".jupyter-matplotlib-canvas-div canvas", timeout=60_000)
+    page.wait_for_selector(FIGURE_CANVAS, timeout=60_000)
     page.wait_for_function(
-        "() => Array.from(document.querySelectorAll("
-        "'.jupyter-matplotlib-canvas-div > canvas:first-child'))"
-        ".every(c => (c.__paints || 0) > 0)",
+        "s => Array.from(document.querySelectorAll(s)).every(c => (c.__paints || 0) > 0)",
+        FIGURE_CANVAS,
         polling=250,
         timeout=60_000,
     )

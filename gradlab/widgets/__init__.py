@@ -3,12 +3,13 @@
 Every widget here is a small class holding a matplotlib figure, its artists, and a dict of
 ipywidgets ``controls``. A change of a control goes through one pure-Python path,
 ``set(**changes)`` → ``_apply(changes)``, which recomputes only what the change touches and then
-updates the artists in place (``set_data``, ``set_offsets``, ``set_text``) before ``draw_idle``.
+updates the artists in place (``set_data``, ``set_offsets``, ``set_text``); then the frame is
+drawn and sent to the browser.
 Nothing in that path needs a browser, so the tests drive the widgets directly.
 
-In a notebook run ``%matplotlib widget`` (ipympl) first: the figure is then a live ipympl canvas
-that accepts mouse clicks. Under any other backend the widget still works and shows its figure
-as a picture that is refreshed after each change.
+The figure draws with Agg whatever the notebook's matplotlib backend, and is shown by a
+:class:`~gradlab.widgets.frame_view.FrameView` (an anywidget) that paints each frame and sends
+mouse clicks back.
 
 Displaying a widget emits one output that holds both the live widget view and a PNG of its
 current state, so a reader on GitHub or nbviewer, without a kernel, still sees the figure.

@@ -19,16 +19,16 @@ import math
 import numbers
 import struct
 import textwrap
-import time
 import zlib
 from collections.abc import Mapping
 
 import ipywidgets
-import matplotlib.pyplot as plt
 import numpy as np
 import traitlets
+from matplotlib.backend_bases import MouseEvent
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import Collection
+from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -38,6 +38,7 @@ from matplotlib.text import Text
 from gradlab.colors import MESSAGE_COLORS
 from gradlab.formatting import format_number
 from gradlab.plotting import window_exits
+from gradlab.widgets.frame_view import FrameView
 
 __all__ = [
     "DOWNHILL",
@@ -58,10 +59,6 @@ __all__ = [
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-# A control change less than this many seconds after the last frame is drawn lazily (a drag).
-_DRAW_GAP = 0.1
 
 
 #: Mantissas of the values a log slider stops at, per decade: steps of 0.5 from 10 to 20,
@@ -290,32 +287,6 @@ def png_bytes(rgba):
             + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
 
 
-def _send_whole_frames(canvas):
-    """Make a web canvas (ipympl, webagg) send every frame whole, never as a diff, and fast.
-
-    A diff frame holds only the pixels that changed since the previous frame and the browser
-    paints it over what it shows. When two frames arrive close together (an immediate draw and
-    the browser's own request) the browser can drop one, and every later diff then lands on the
-    wrong picture: old text stays under new text, old paths stay on the map. A whole frame
-    always replaces the picture. It is encoded by :func:`png_bytes`.
-    """
-    if not hasattr(canvas, "get_diff_image") or not hasattr(canvas, "_png_is_old"):
-        return
-
-    def whole_frame():
-        if not canvas._png_is_old:
-            return None
-        canvas.set_image_mode("full")
-        canvas._png_is_old = False
-        canvas._force_full = False
-        pixels = np.asarray(canvas.get_renderer().buffer_rgba())
-        # ipympl makes its data URL (used before a browser attaches) from the last frame.
-        canvas._last_buff = pixels.view(np.uint32).squeeze(2)
-        return png_bytes(pixels)
-
-    canvas.get_diff_image = whole_frame
-
-
 def _png_base64(figure, dpi):
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
@@ -402,10 +373,10 @@ class LiveFigure:
 
     Notes
     -----
-    The figure is created with ``plt.figure`` inside ``plt.ioff()``: under ipympl
-    (``%matplotlib widget``) its canvas is a widget placed into :attr:`layout`; under other
-    backends the layout shows an ``ipywidgets.Image`` refreshed after each update.
-    No global matplotlib setting is changed. Call :meth:`close` to release the figure.
+    The figure is a plain matplotlib ``Figure`` on an Agg canvas, whatever the notebook's
+    backend; :attr:`layout` shows its frames in a :class:`~gradlab.widgets.frame_view.FrameView`,
+    which also brings clicks back as matplotlib ``button_press_event`` s. No global matplotlib
+    setting is changed. Call :meth:`close` to release the figure.
     """
 
     #: Lines of message the figure has room for below its axes; a longer message is cut there
@@ -413,15 +384,11 @@ class LiveFigure:
     _message_lines = 3
 
     def __init__(self, *, figsize=(8.0, 4.0), dpi=100, png_dpi=72, title="interactive figure"):
-        with plt.ioff():
-            self.figure = plt.figure(figsize=figsize, dpi=dpi)
-        canvas = self.figure.canvas
-        # ipympl canvases have these traits; set them per figure, never through rcParams.
-        for trait, value in (("header_visible", False), ("footer_visible", False),
-                             ("toolbar_visible", False), ("resizable", False)):
-            if hasattr(canvas, trait):
-                setattr(canvas, trait, value)
-        _send_whole_frames(canvas)
+        # Not a pyplot figure: it draws with Agg whatever the notebook's backend, and its frames
+        # reach the browser through a FrameView (see layout).
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        canvas = FigureCanvasAgg(self.figure)
+        self._dpi = dpi
         # Every draw of this canvas, asked by us or by the browser, is a whole frame: the cached
         # static layers plus the animated artists (see _draw_frame).
         canvas.draw = self._draw_frame
@@ -445,11 +412,10 @@ class LiveFigure:
         self._hold_depth = 0
         self._applying = False
         self._layout = None
-        self._image = None
+        self.view: FrameView | None = None
         self._silent: set[str] = set()
         self._button_callbacks: dict[str, object] = {}
         self._notes: list[str] = []  # said once, before the next message (e.g. a clipped value)
-        self._last_frame = 0.0  # when redraw(now=True) last rendered a frame
 
     # -- controls -----------------------------------------------------------------------------
     def add_control(self, name, widget, *, trait="value"):
@@ -673,26 +639,28 @@ class LiveFigure:
         return np.array(self.figure.canvas.get_renderer().buffer_rgba())
 
     def redraw(self, now=False):
-        """Redraw a live canvas, or refresh the fallback picture.
+        """Show the figure as it is now in the browser (if a browser shows it).
 
-        With ``now=True`` (after a control changed) an ipympl canvas renders and sends its frame
-        at once, saving the round trip of ``draw_idle`` (which asks the browser to request a
-        frame). Within ``_DRAW_GAP`` seconds of the previous frame, as during a mouse drag, it
-        falls back to ``draw_idle``, which the browser coalesces, so a stream of slider events
-        never queues a render each. A plain Agg canvas that nobody displays (tests, benchmarks)
-        is left to draw on demand.
+        The frame is drawn and sent at once, or, while the browser is still painting the frame
+        before, as soon as it has (:meth:`FrameView.show`): a fast drag never queues frames.
+        ``now`` is kept for callers that ask for an immediate frame; every frame is immediate.
+        A figure nobody displays (tests, benchmarks, a notebook run by nbclient) draws nothing
+        until asked (:meth:`frame_rgba`, :meth:`static_png`).
         """
-        if isinstance(self.figure.canvas, ipywidgets.DOMWidget):
-            quiet = time.perf_counter() - self._last_frame > _DRAW_GAP
-            if now and quiet and self._layout is not None:
-                self._draw_frame()
-                self._last_frame = time.perf_counter()
-            else:
-                self.figure.canvas.draw_idle()
-        elif self._image is not None:
-            buffer = io.BytesIO()
-            self.figure.savefig(buffer, format="png", dpi=self.figure.dpi)
-            self._image.value = buffer.getvalue()
+        if self.view is not None:
+            self.view.show()
+
+    def _render_frame(self):
+        self._draw_frame()
+        return np.asarray(self.figure.canvas.get_renderer().buffer_rgba())
+
+    def _click(self, name, x, y, button, dblclick):
+        """A click in the browser, in frame pixels from the bottom left, as a matplotlib event."""
+        MouseEvent(name, self.figure.canvas, x, y, button, dblclick=dblclick)._process()
+
+    def _set_pixel_ratio(self, ratio):
+        """Render at ``ratio`` times the figure's dpi, for a view on a HiDPI screen."""
+        self.figure.set_dpi(self._dpi * ratio)  # marks the figure stale: the next frame is full
 
     def _control_rows(self):
         """Rows of controls for the layout (subclasses may group them differently)."""
@@ -703,21 +671,15 @@ class LiveFigure:
     def layout(self):
         """The widget to display: controls, the message label, and the figure."""
         if self._layout is None:
-            canvas = self.figure.canvas
-            if isinstance(canvas, ipywidgets.DOMWidget):
-                view = canvas
-            else:
-                self._image = ipywidgets.Image(format="png")
-                view = self._image
+            self.view = FrameView(self._render_frame, png_bytes, on_click=self._click,
+                                  on_ratio=self._set_pixel_ratio, label=self.title)
             rows = self._control_rows()
             for row in rows:
                 fit_controls(row)
-            if view is canvas:
-                # The line above the figure says it already; drawing it in every frame too
-                # costs ~0.04 ms a character. The stored picture keeps it (static_png).
-                self._message_artist.set_visible(False)
-            self._layout = ipywidgets.VBox([*rows, self.status, view])
-            self.redraw()
+            # The line above the figure says it already; drawing it in every frame too
+            # costs ~0.04 ms a character. The stored picture keeps it (static_png).
+            self._message_artist.set_visible(False)
+            self._layout = ipywidgets.VBox([*rows, self.status, self.view])
         return self._layout
 
     def static_png(self, dpi=None):
@@ -749,10 +711,10 @@ class LiveFigure:
 
     def close(self):
         """Close the figure and the controls."""
-        plt.close(self.figure)
         for control in self.controls.values():
             control.close()
         if self._layout is not None:
+            self.view.close()
             self._layout.close()
 
 
