@@ -28,6 +28,7 @@ __all__ = [
     "MID_GREY",
     "OKABE_ITO",
     "ORANGE",
+    "PROGRESS_GREY",
     "REDDISH_PURPLE",
     "SKY_BLUE",
     "VERMILLION",
@@ -59,6 +60,7 @@ WARNING_BROWN = "#b35900"
 ERROR_RED = "#b00020"
 ANOMALY_RED = "#c0392b"  # planted anomalies in the application explorers
 CORRECT_GREEN = "#1b7a1b"
+PROGRESS_GREY = "#555555"  # "training ..." notes beside a trainer's controls (say_training)
 
 #: Colour of a message by its kind, shared by the figure text and the label beside the controls.
 MESSAGE_COLORS = {"info": DARK_GREY, "warning": WARNING_BROWN, "error": ERROR_RED}

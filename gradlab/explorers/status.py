@@ -25,6 +25,8 @@ import threading
 
 import numpy as np
 
+from gradlab.colors import PROGRESS_GREY
+
 __all__ = ["BACKGROUND", "Background", "Cancelled", "RunTable", "animated_legend",
            "log_limits", "nbytes", "nearest_first", "say_training"]
 
@@ -35,7 +37,7 @@ def say_training(figure, text):
     Nothing is rendered: the figure keeps its last frame and message until the run is done (a
     clipped-value note waits for that final message).
     """
-    figure.status.value = f'<span style="color:#555">{html.escape(text)}</span>'
+    figure.status.value = f'<span style="color:{PROGRESS_GREY}">{html.escape(text)}</span>'
 
 
 def nbytes(value) -> int:
