@@ -4,8 +4,8 @@ Hypothesis would otherwise pick new random examples each time, so a run could fa
 machine and pass on the next. Derandomized, every run (and CI) checks the same examples; to
 explore new ones locally, run ``HYPOTHESIS_PROFILE=explore pytest``.
 
-The fixtures below serve the explorer tests (``test_explorers_directions.py``,
-``test_explorers_slopes.py``); a module that defines a fixture of the same name uses its own.
+The fixtures below serve the explorer and trainer tests (``test_explorers_*.py``,
+``test_batched_training.py``); a module that defines a fixture of the same name uses its own.
 """
 
 import importlib.util
@@ -26,6 +26,14 @@ def close_all():
     import matplotlib.pyplot as plt  # here, so that modules pick their backend first
 
     plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def datasets():
+    """``{"xor", "moons"}: (train, test)``, two small seeded sets (tests/tiny_networks.py)."""
+    from tests.tiny_networks import small_datasets
+
+    return small_datasets()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -25,18 +24,9 @@ from gradlab.explorers.status import Background, RunTable, log_limits, nearest_f
 from gradlab.models import MLP, LinearAutoencoder, MatrixFactorization, SoftmaxRegression
 from gradlab.optimizers import SGD, Adam
 from gradlab.training import train_network, train_networks
-from tests.tiny_networks import small_datasets
 
-
-@pytest.fixture(autouse=True)
-def close_all():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def datasets():
-    return small_datasets()
+# close_all (every test) and datasets come from tests/conftest.py.
+pytestmark = pytest.mark.usefixtures("close_all")
 
 
 def _problems():

@@ -9,25 +9,15 @@ import matplotlib
 
 matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from gradlab.explorers.network_trainer import LossSliceExplorer, NetworkTrainer
 from gradlab.landscape import random_directions
 from gradlab.models import MLP
-from tests.tiny_networks import cross_entropy, forward, small_datasets
+from tests.tiny_networks import cross_entropy, forward
 
-
-@pytest.fixture
-def close_all():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def datasets():
-    return small_datasets()
+# close_all and datasets come from tests/conftest.py.
 
 
 # --- NetworkTrainer ------------------------------------------------------------------------------
