@@ -4,15 +4,19 @@ with a table of the optimizer's state (m, v, m̂, v̂, ...) in place of the loss
 
 from __future__ import annotations
 
+import html
 import unicodedata
+from typing import NamedTuple
 
 import ipywidgets
 import numpy as np
+from matplotlib.colors import same_color
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 from matplotlib.transforms import offset_copy
 
 from gradlab import optimizers as gradlab_optimizers
+from gradlab.colors import MESSAGE_COLORS
 from gradlab.formatting import format_number
 from gradlab.widgets.descent import DescentExplorer, signature_defaults
 
@@ -33,6 +37,9 @@ _STATE_NAMES = {
     "mu_product": "Πμ",
 }
 
+#: NAdam's bias-corrected momentum, the blend its step divides by √v̂ + ε (PyTorch's m̂_t).
+NADAM_MOMENTUM = "m̂ (Nesterov)"
+
 
 def display_width(text):
     """Columns ``text`` takes in a monospaced font: a combining mark (the hat of m̂) takes none."""
@@ -45,6 +52,24 @@ _TABLE_FONTSIZE = 10
 _TABLE_ROWS = 10
 #: Distance between the baselines of two rows, in points.
 _ROW_POINTS = 12.5
+#: Width of the live figure, in inches: the contour map alone (the table is HTML beside it).
+LIVE_FIGURE_INCHES = 4.7
+#: Width of the HTML table beside the live figure, in CSS pixels: with a 4.7-in figure at
+#: 100 dpi, 890 px in all, inside the 930 px that every live view keeps to.
+LIVE_TABLE_PX = 420
+#: Height of the HTML table, in CSS pixels: the title and 11 lines of 19 px (the coordinate
+#: names and ``_TABLE_ROWS`` rows) below a 14-px margin, whatever the rows shown.
+LIVE_TABLE_HEIGHT_PX = 260
+
+
+class _Panel(NamedTuple):
+    """What the state panel shows: a title, and a note or a table of formatted numbers."""
+
+    title: str
+    note: str = ""
+    header: tuple = ()  # the coordinate names
+    names: tuple = ()  # the row names
+    cells: tuple = ()  # per row, the formatted numbers (one per coordinate, or one for all)
 
 
 def _columns(cells):
@@ -60,15 +85,59 @@ def _monospace_advance(fontsize):
     return width / 40
 
 
+# Inline styles: the notebook's own table styles (stripes, borders, centring) must not apply.
+_HTML_BOX = ("font-family: var(--jp-code-font-family, monospace); font-size: 13px; "
+             "line-height: 19px; white-space: normal; padding-top: 14px")
+_HTML_TITLE = ("font-family: var(--jp-ui-font-family, sans-serif); font-size: 13px; "
+               "margin: 0 0 6px 0")
+_HTML_TABLE = "border-collapse: collapse; border: none; margin: 0; table-layout: auto"
+_HTML_NAME = ("text-align: left; padding: 0 1ch 0 0; border: none; white-space: pre; "
+              "font-weight: normal; background: none")
+_HTML_NUMBER = ("text-align: right; padding: 0; width: 11ch; border: none; white-space: pre; "
+                "font-weight: normal; background: none")
+
+
+def panel_html(panel):
+    """The state panel as HTML: the title, then the note or a ``<table>`` of the numbers.
+
+    The same rows, names and numbers as :meth:`OptimizerStateExplorer.table_text`, every number
+    right-aligned in a column as wide as the text table's (11 characters). A row of one number
+    (a scalar such as Πμ) has it in the last column, as in the text.
+    """
+    title = f'<div style="{_HTML_TITLE}">{html.escape(panel.title)}</div>'
+    if panel.note:
+        body = f'<pre style="margin: 0; font: inherit">{html.escape(panel.note)}</pre>'
+    else:
+        columns = len(panel.header)
+
+        def row(tag, name, cells):
+            cells = ("",) * (columns - len(cells)) + tuple(cells)
+            return (f'<tr style="background: none"><{tag} style="{_HTML_NAME}">'
+                    f"{html.escape(name)}</{tag}>"
+                    + "".join(f'<{tag} style="{_HTML_NUMBER}">{html.escape(c)}</{tag}>'
+                              for c in cells) + "</tr>")
+
+        lines = [row("th", "", panel.header)]
+        lines += [row("td", name, cells) for name, cells in zip(panel.names, panel.cells,
+                                                               strict=True)]
+        body = f'<table style="{_HTML_TABLE}">{"".join(lines)}</table>'
+    return f'<div class="gradlab-state-table" style="{_HTML_BOX}">{title}{body}</div>'
+
+
 class OptimizerStateExplorer(DescentExplorer):
     """:class:`DescentExplorer` with a table of the optimizer's state in place of the loss curve.
 
     For the update from step ``k`` to ``k + 1`` (``k`` from the ``step`` slider or Play) the
     table shows the gradient ``g``, the state after the update (``m`` and ``v`` for Adam with
-    their bias-corrected ``m̂ = m / (1 − β1ᵗ)``, ``v̂ = v / (1 − β2ᵗ)``; the squared-gradient
-    average of RMSprop; the sum of squared gradients of Adagrad; the momentum buffer of SGD),
-    the step ``Δθ`` actually taken, and the effective learning rate per coordinate
-    ``−Δθ / g``: how far each coordinate moved per unit of gradient.
+    their bias-corrected ``m̂ = m / (1 − β1ᵗ)``, ``v̂ = v / (1 − β2ᵗ)``; for NAdam its own
+    ``m̂ (Nesterov)``, see :meth:`state_at`; the squared-gradient average of RMSprop; the sum of
+    squared gradients of Adagrad; the momentum buffer of SGD), the step ``Δθ`` actually taken,
+    and the effective learning rate per coordinate ``−Δθ / g``: how far each coordinate moved
+    per unit of gradient.
+
+    In the live view (:attr:`layout`) the table is an HTML table beside a figure of the map
+    alone: drawing its ~240 glyphs was most of what a move of the step slider cost. The
+    stored picture (:meth:`static_png`) is the figure with the table drawn beside the map.
 
     Besides the controls of :class:`DescentExplorer` (with the ``beta1`` and ``beta2`` sliders
     shown for optimizers that take ``betas``), a ``bias_correction`` checkbox is shown for
@@ -126,7 +195,8 @@ class OptimizerStateExplorer(DescentExplorer):
         # (drawn once); the numbers of each row are one animated text, right-aligned at the
         # last column. Every text sits on its row's baseline: in a block of lines matplotlib
         # spaces the lines by their glyphs (a hat, a descender), and the rows would drift.
-        # (A matplotlib table costs ~30 ms a draw.)
+        # (A matplotlib table costs ~30 ms a draw.) The live view draws none of them: it shows
+        # the table as HTML (see layout).
         style = {"family": "monospace", "fontsize": _TABLE_FONTSIZE, "va": "baseline"}
         self._char_points = _monospace_advance(_TABLE_FONTSIZE)
         self._name_chars = None
@@ -144,6 +214,13 @@ class OptimizerStateExplorer(DescentExplorer):
         # These change with every step: drawn over the cached picture of the rest.
         self.animate(self.state_note, self.state_ax.title, *self.state_numbers)
         self.figure.subplots_adjust(left=0.07, right=0.99, wspace=0.2)
+        # The live view's table: a fixed size, so that nothing moves when the rows change.
+        self.state_html = ipywidgets.HTML(layout=ipywidgets.Layout(
+            width=f"{LIVE_TABLE_PX}px", height=f"{LIVE_TABLE_HEIGHT_PX}px", overflow="auto",
+            margin="0 0 0 8px", flex="0 0 auto"))
+        self._panel = _Panel("")
+        self._live = False  # whether the figure is in its live-view shape (map alone)
+        self._static_shape = None  # (figure width in inches, map position) of the picture
 
     def _table_transform(self, chars, row):
         """From (0, 0.95) in axes coordinates to the baseline of ``row`` (0: the coordinate
@@ -152,27 +229,48 @@ class OptimizerStateExplorer(DescentExplorer):
                            x=chars * self._char_points,
                            y=-(_TABLE_FONTSIZE + row * _ROW_POINTS), units="points")
 
-    def _show_table(self, rows):
-        """Show ``{row name: values}``. The static texts (names, header, where the columns
-        end) change only with the row names, i.e. with another optimizer or the
-        bias-correction switch: then the frame is a full redraw."""
-        names = list(rows)
+    # -- the panel: one description, shown as HTML (live view) or as artists (picture) ---------
+    def _table_panel(self, title, rows):
+        """The panel of ``{row name: values}``, every number formatted as the text shows it."""
+        names = tuple(rows)
         if len(names) > _TABLE_ROWS:
             raise ValueError(f"the state table has room for {_TABLE_ROWS} rows, got {names}")
-        width = max(display_width(name) for name in names)
-        right = width + 11 * len(self._variables())
+        cells = tuple(tuple(format_number(v)
+                            for v in np.atleast_1d(np.asarray(rows[name], dtype=float)))
+                      for name in names)
+        return _Panel(title, "", tuple(str(v) for v in self._variables()), names, cells)
+
+    def _show_panel(self, panel):
+        self._panel = panel
+        self.state_html.value = panel_html(panel)  # sent only when it changed
+        if not self._live:
+            self._draw_panel()
+
+    def _draw_panel(self):
+        """Put the panel into the figure's texts. The static texts (names, header, where the
+        columns end) change only with the row names, i.e. with another optimizer or the
+        bias-correction switch: then the frame is a full redraw."""
+        panel = self._panel
+        self.state_ax.title.set_text(panel.title)
+        if panel.note or not panel.names:
+            self._show_table_artists(False)
+            for text in self.state_numbers:
+                text.set_text("")
+            self.state_note.set_text(panel.note)
+            return
+        width = max(display_width(name) for name in panel.names)
+        right = width + 11 * len(panel.header)
         if width != self._name_chars:
             self._name_chars = width
             self.state_header.set_transform(self._table_transform(right, 0))
             for row, text in enumerate(self.state_numbers):
                 text.set_transform(self._table_transform(right, row + 1))
-        self.state_header.set_text(_columns([str(v) for v in self._variables()]))
+        self.state_header.set_text(_columns(panel.header))
         for row, (label, text) in enumerate(zip(self.state_names, self.state_numbers,
                                                 strict=True)):
-            if row < len(names):
-                values = np.atleast_1d(np.asarray(rows[names[row]], dtype=float))
-                label.set_text(names[row])
-                text.set_text(_columns([format_number(v) for v in values]))
+            if row < len(panel.names):
+                label.set_text(panel.names[row])
+                text.set_text(_columns(panel.cells[row]))
             else:
                 label.set_text("")
                 text.set_text("")
@@ -185,17 +283,96 @@ class OptimizerStateExplorer(DescentExplorer):
                 artist.set_visible(visible)
 
     def table_text(self):
-        """The state panel as text, read off its artists: the note, or the table in columns."""
-        if self.state_note.get_text():
-            return self.state_note.get_text()
-        names = ["", *(label.get_text() for label in self.state_names)]
-        numbers = [text.get_text() for text in (self.state_header, *self.state_numbers)]
-        width = self._name_chars + 11 * len(self._variables())
+        """The state panel as text: the note, or the table in columns (as the picture draws
+        it, and as the live view's HTML table shows it)."""
+        panel = self._panel
+        if panel.note or not panel.names:
+            return panel.note
+        width = max(display_width(name) for name in panel.names) + 11 * len(panel.header)
+        lines = [("", _columns(panel.header)),
+                 *((name, _columns(cells)) for name, cells in zip(panel.names, panel.cells,
+                                                                  strict=True))]
         return "\n".join(name + " " * (width - display_width(name) - len(cells)) + cells
-                         for name, cells in zip(names, numbers, strict=True) if cells)
+                         for name, cells in lines if cells)
 
+    # -- live view and stored picture -----------------------------------------------------------
+    def _use_live_shape(self, live):
+        """The figure as the live view shows it (the map alone, the table being HTML beside
+        it) or as the stored picture shows it (map and table)."""
+        if live == self._live:
+            return
+        figure = self.figure
+        if self._static_shape is None:
+            self._static_shape = (figure.get_figwidth(),
+                                  tuple(self.ax.get_position(original=True).bounds))
+        width, (x0, y0, w, h) = self._static_shape
+        if live:  # the map keeps its size and place in inches
+            scale = width / LIVE_FIGURE_INCHES
+            figure.set_size_inches(LIVE_FIGURE_INCHES, figure.get_figheight())
+            self.ax.set_position((x0 * scale, y0, w * scale, h))
+        else:
+            figure.set_size_inches(width, figure.get_figheight())
+            self.ax.set_position((x0, y0, w, h))
+        self.state_ax.set_visible(not live)
+        # Animated artists are drawn by the frame whatever their axes: hidden one by one.
+        for artist in (self.state_ax.title, self.state_note, *self.state_numbers):
+            artist.set_visible(not live)
+        self._live = live
+
+    @property
+    def layout(self):
+        """Controls, the message line, and the map with the HTML table of the state beside it."""
+        if self._layout is None:
+            self._use_live_shape(True)
+            box = super().layout
+            *rows, view = box.children
+            box.children = (*rows, ipywidgets.HBox(
+                [view, self.state_html],
+                layout=ipywidgets.Layout(flex_flow="row wrap", align_items="flex-start")))
+        return self._layout
+
+    def static_png(self, dpi=None):
+        """The figure with the table drawn beside the map, as base64-encoded PNG (the live
+        view, if shown, goes back to the map alone)."""
+        if not self._live:
+            return super().static_png(dpi)
+        self._use_live_shape(False)
+        try:
+            self._draw_panel()
+            self._wrap_message()
+            return super().static_png(dpi)
+        finally:
+            self._use_live_shape(True)
+
+    def _wrap_message(self):
+        """Break the message in the figure for the figure's present width (the live view's
+        narrower figure broke it shorter)."""
+        colour = self._message_artist.get_color()
+        kind = next((k for k, c in MESSAGE_COLORS.items() if same_color(c, colour)), "info")
+        raw, notes = self._raw_message, list(self._notes)
+        self._notes.clear()
+        try:
+            self.show_message(self.message, kind)
+        finally:
+            self._raw_message = raw
+            self._notes[:] = notes
+
+    def close(self):
+        super().close()
+        self.state_html.close()
+
+    # -- the numbers ------------------------------------------------------------------------------
     def state_at(self, step):
-        """``{row name: value per coordinate}`` for the update from ``step`` to ``step + 1``."""
+        """``{row name: value per coordinate}`` for the update from ``step`` to ``step + 1``.
+
+        For NAdam the bias-corrected momentum is not Adam's ``m / (1 − β1ᵗ)`` but the blend
+        its step uses (PyTorch's ``m̂_t``, Dozat's ``m̄_t``), row ``m̂ (Nesterov)``::
+
+            m̂ = μ_t+1 m / (1 − Π_t μ_t+1) + (1 − μ_t) g / (1 − Π_t)
+
+        with ``μ_t = β1 (1 − ½ · 0.96^(t ψ))`` and ``Π_t`` the product of ``μ_1 … μ_t`` (row
+        ``Πμ``), so that ``Δθ = −η m̂ / (√v̂ + ε)``.
+        """
         k = int(min(max(step, 0), self.steps - 1))
         states = self.trajectory.states
         points = self.trajectory.points[:, 0]
@@ -205,9 +382,16 @@ class OptimizerStateExplorer(DescentExplorer):
             if field == "step" or values is None:
                 continue
             rows[_STATE_NAMES.get(field, field)] = values[k + 1, 0]
-        arguments = signature_defaults(self.optimizers[self.controls["optimizer"].value])
+        factory = self.optimizers[self.controls["optimizer"].value]
+        arguments = signature_defaults(factory)
         if "betas" in arguments and "exp_avg" in states and "exp_avg_sq" in states:
-            if self._bias_corrected():
+            if "mu_product" in states:  # NAdam
+                momentum = self._nadam_momentum(factory, arguments, k, t, rows["g = ∇f"])
+                if momentum is not None:
+                    rows[NADAM_MOMENTUM] = momentum
+                beta2 = self.controls["beta2"].value
+                rows["v̂"] = states["exp_avg_sq"][k + 1, 0] / (1 - beta2**t)
+            elif self._bias_corrected():
                 beta1, beta2 = self.controls["beta1"].value, self.controls["beta2"].value
                 rows["m̂"] = states["exp_avg"][k + 1, 0] / (1 - beta1**t)
                 rows["v̂"] = states["exp_avg_sq"][k + 1, 0] / (1 - beta2**t)
@@ -219,6 +403,25 @@ class OptimizerStateExplorer(DescentExplorer):
         rows["−Δθ / g"] = -delta / rows["g = ∇f"]
         return rows
 
+    def _nadam_momentum(self, factory, arguments, k, t, gradient):
+        """NAdam's m̂ after update ``k`` (step ``t``), from the recorded ``Πμ`` and ``m``;
+        None when the optimizer does not say its ``momentum_decay``."""
+        optimizer = factory(**self._optimizer_arguments(arguments))
+        hyperparameters = getattr(optimizer, "hyperparameters", dict)()
+        if "momentum_decay" not in hyperparameters or "betas" not in hyperparameters:
+            return None
+        beta1 = float(hyperparameters["betas"][0])
+        psi = float(hyperparameters["momentum_decay"])
+        states = self.trajectory.states
+        product = float(states["mu_product"][k + 1, 0])  # Π_t
+        mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
+        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
+        decay = float(hyperparameters.get("weight_decay", 0.0))
+        if decay and not hyperparameters.get("decoupled_weight_decay", False):
+            gradient = gradient + decay * self.trajectory.points[k, 0]  # the g the step used
+        return (mu_next * states["exp_avg"][k + 1, 0] / (1 - product * mu_next)
+                + (1 - mu) * gradient / (1 - product))
+
     def _reveal(self, step):
         super()._reveal(step)
         k = int(min(max(step, 0), self.steps - 1))
@@ -228,18 +431,15 @@ class OptimizerStateExplorer(DescentExplorer):
         diverged_at = int(self.trajectory.diverged_at[0])
         if 0 <= diverged_at <= k + 1:
             # No state to show: the runner stops a run whose numbers pass ±10⁶ or overflow.
-            self._show_table_artists(False)
-            for text in self.state_numbers:
-                text.set_text("")
-            self.state_note.set_text(
+            self._show_panel(_Panel(
+                f"{name}: step {k} → {k + 1}",
                 f"The run diverged at step {diverged_at}:\nits numbers grew past 10⁶ "
                 f"or overflowed,\nso there is no update {k} → {k + 1}.\n\n"
                 + (f"Drag step below {diverged_at - 1} to read\nthe updates before it."
-                   if diverged_at >= 2 else "Try a smaller lr."))
-            self.state_ax.title.set_text(f"{name}: step {k} → {k + 1}")
+                   if diverged_at >= 2 else "Try a smaller lr.")))
             return
-        self._show_table(self.state_at(step))
-        self.state_ax.title.set_text(f"{name}: step {k} → {k + 1} (t = {k + 1})")
+        self._show_panel(self._table_panel(f"{name}: step {k} → {k + 1} (t = {k + 1})",
+                                           self.state_at(step)))
 
     def _update_title(self):
         super()._update_title()
