@@ -424,7 +424,7 @@ def open_in_voila(page, server: LabServer, notebook_name: str, timeout_s: float 
     page.wait_for_selector(FIGURE_CANVAS, timeout=60_000)
     page.wait_for_function(
         "s => Array.from(document.querySelectorAll(s)).every(c => (c.__paints || 0) > 0)",
-        FIGURE_CANVAS,
+        arg=FIGURE_CANVAS,
         polling=250,
         timeout=60_000,
     )
