@@ -7,7 +7,10 @@ from __future__ import annotations
 import inspect
 
 import ipywidgets
+import matplotlib
 import numpy as np
+from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator, ScalarFormatter
+from matplotlib.transforms import ScaledTranslation
 
 from gradlab import optimizers as gradlab_optimizers
 from gradlab.checks import check_int, check_start
@@ -124,6 +127,67 @@ def loss_limits(low, high, scale, current=None):
         if lo <= low and hi >= high and hi - lo <= 1.5 * (top - bottom):
             return lo, hi
     return bottom, top
+
+
+#: Where a linear loss axis has its ticks, as fractions of its height (see :func:`linear_ticks`).
+LOSS_TICKS = (0.1, 0.3, 0.5, 0.7, 0.9)
+
+#: Tick spacings of a linear loss axis, times a power of ten.
+_TICK_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
+
+
+def linear_ticks(low, high):
+    """``(first, step)``: the ticks of a linear loss axis zoomed to fit ``low`` to ``high``.
+
+    Five ticks, ``first + k step`` for ``k = 0 … 4``, with ``step`` 1, 2, 2.5 or 5 times a power
+    of ten and ``first`` a multiple of it; the axis runs half a step beyond the first and the
+    last (so they sit at :data:`LOSS_TICKS`), and holds the values with a 2 % margin, however
+    flat the curve (lesson 04 has the learner read how small a change on a plateau is from
+    this axis's labels).
+
+    >>> linear_ticks(0.0, 2.0)  # the axis runs from -0.25 to 2.25
+    (0.0, 0.5)
+    >>> first, step = linear_ticks(1.99817, 1.99866)  # a plateau: 5e-4 of change
+    >>> round(first, 6), step
+    (1.9982, 0.0002)
+    >>> linear_ticks(5.0, 5.0)  # one value: one unit either side
+    (4.0, 0.5)
+    """
+    low, high = float(low), float(high)
+    pad = 0.02 * (high - low) or 1.0
+    low, high = low - pad, high + pad
+    power = 10.0 ** np.floor(np.log10((high - low) / 5))
+    for factor in (*_TICK_STEPS, 20.0):
+        step = factor * power
+        first = np.floor(low / step + 0.5)  # in steps: the last tick at most half a step in
+        if (first + 4.5) * step >= high:
+            return float(first * step), float(step)
+    raise AssertionError("unreachable: 20 steps of the power cover the span")  # pragma: no cover
+
+
+class _Formatter(ScalarFormatter):
+    """Matplotlib's own tick numbers and offset (``+1.99``) for given limits, without an axis.
+
+    The offset comes once the numbers share three leading digits (matplotlib's default is
+    four): on lesson 04's plateau the learner reads how small the change is from it.
+    """
+
+    class _View:
+        def __init__(self):
+            self.limits = (0.0, 1.0)
+
+        def get_view_interval(self):
+            return self.limits
+
+    def __init__(self):
+        with matplotlib.rc_context({"axes.formatter.offset_threshold": 3}):
+            super().__init__()
+        self.set_axis(self._View())
+
+    def labels(self, ticks, limits):
+        """``(texts, offset)`` for ``ticks`` on an axis with ``limits``."""
+        self.axis.limits = tuple(map(float, limits))
+        return self.format_ticks(list(ticks)), self.get_offset()
 
 
 def _default_optimizers():
@@ -248,6 +312,9 @@ class DescentExplorer(LiveFigure):
             self.loss_ax.set_xlim(0, self.steps)
             self.animate(self.loss_line, self.loss_marker)
             self._loss_limits_set = False  # the limits fit the first curve, not matplotlib's
+            self._loss_scale = None  # set by the first curve
+            self._loss_span = (0.0, 1.0)  # linear axis: (value at its bottom, height)
+            self._build_loss_ticks()
         # What a move changes is drawn over a cached picture of the rest (LiveFigure._draw_frame).
         self.ax.set_title("", fontsize=10)
         self.animate(self.ax.title, self.trails.current, *self.trails.ghosts,
@@ -301,6 +368,56 @@ class DescentExplorer(LiveFigure):
         with np.errstate(all="ignore"):
             self._apply({"lr": lr})
         self.redraw()
+
+    def _build_loss_ticks(self):
+        """The numbers of a linear loss axis, as animated texts beside fixed tick marks.
+
+        A linear loss axis zooms to fit each run. New limits would change static artists (the
+        ticks and their labels) and redraw the whole figure; so the axis runs from 0 to 1 in
+        units of its height, with ticks at :data:`LOSS_TICKS`, the curve is drawn in those
+        units, and the numbers at the ticks (and matplotlib's offset above the axis, when the
+        numbers share their leading digits) are animated texts that a move rewrites.
+        """
+        ax = self.loss_ax
+        inches = self.figure.dpi_scale_trans
+        size = ax.yaxis.get_major_ticks()[0].label1.get_fontsize()
+        outside = 7 / 72  # inches: matplotlib's tick length plus its padding, 3.5 + 3.5 pt
+        place = ax.get_yaxis_transform() + ScaledTranslation(-outside, 0, inches)
+        self.loss_tick_texts = [
+            ax.text(0, fraction, "", transform=place, ha="right", va="center", fontsize=size,
+                    visible=False, animated=True) for fraction in LOSS_TICKS]
+        # Where matplotlib puts a y axis's offset: the top left corner, just above the axes.
+        self.loss_offset_text = ax.text(
+            0, 1, "", transform=ax.transAxes + ScaledTranslation(0, 2 / 72, inches),
+            ha="left", va="bottom", fontsize=size, visible=False, animated=True)
+        self.animate(*self.loss_tick_texts, self.loss_offset_text)
+        self._formatter = _Formatter()
+        # Matplotlib places the axis label beside its own tick labels; these texts are not
+        # those, so the label keeps a fixed place, clear of seven characters ("−0.0005").
+        ax.yaxis.set_label_coords(0, 0.5, transform=ax.transAxes
+                                  + ScaledTranslation(-outside - 0.58, 0, inches))
+
+    def _set_loss_scale(self, scale):
+        """Switch the loss axis between log (matplotlib's ticks) and linear (animated numbers)."""
+        ax = self.loss_ax
+        ax.set_yscale(scale)
+        few_ticks(ax)
+        linear = scale == "linear"
+        if linear:
+            ax.set_ylim(0.0, 1.0)
+            ax.yaxis.set_major_locator(FixedLocator(LOSS_TICKS))
+            ax.yaxis.set_major_formatter(NullFormatter())
+            ax.yaxis.set_minor_locator(NullLocator())
+        for text in (*self.loss_tick_texts, self.loss_offset_text):
+            text.set_visible(linear)
+        self._loss_scale = scale
+
+    def _loss_y(self, values):
+        """Loss values in the loss axis's own units (units of its height when linear)."""
+        if self._loss_scale != "linear":
+            return values
+        bottom, height = self._loss_span
+        return (np.asarray(values, dtype=float) - bottom) / height
 
     # -- pieces a subclass may extend
     def _build_extra_artists(self):
@@ -441,21 +558,30 @@ class DescentExplorer(LiveFigure):
         else:
             self._loss = values
             scale, label = "linear", "f(x_k)"
-        rescaled = self.loss_ax.get_yscale() != scale or not self._loss_limits_set
-        if self.loss_ax.get_yscale() != scale:
-            self.loss_ax.set_yscale(scale)
-            few_ticks(self.loss_ax)
+        rescaled = self._loss_scale != scale or not self._loss_limits_set
+        if self._loss_scale != scale:
+            self._set_loss_scale(scale)
         # Only a real change touches the axes: any change of them redraws the whole figure.
         if self.loss_ax.get_ylabel() != label:
             self.loss_ax.set_ylabel(label)
         finite = self._loss[np.isfinite(self._loss)]
-        if finite.size:
+        if finite.size and scale == "linear":
+            # Zoomed to fit: only the animated numbers change, never the axes.
+            first, step = linear_ticks(finite.min(), finite.max())
+            self._loss_span = (first - step / 2, 5 * step)  # the axis's bottom and height
+            ticks = [first + k * step for k in range(len(LOSS_TICKS))]
+            texts, offset = self._formatter.labels(ticks, (first - step / 2, first + 4.5 * step))
+            for artist, text in zip(self.loss_tick_texts, texts, strict=True):
+                artist.set_text(text)
+            self.loss_offset_text.set_text(offset)
+            self._loss_limits_set = True
+        elif finite.size:
             limits = loss_limits(finite.min(), finite.max(), scale,
                                  current=None if rescaled else self.loss_ax.get_ylim())
             if tuple(self.loss_ax.get_ylim()) != limits:
                 self.loss_ax.set_ylim(*limits)
             self._loss_limits_set = True
-        self.loss_line.set_data(np.arange(self.steps + 1), self._loss)
+        self.loss_line.set_data(np.arange(self.steps + 1), self._loss_y(self._loss))
         name = getattr(self.objective, "name", "")
         if self.loss_ax.get_title() != name:
             self.loss_ax.set_title(name, fontsize=10)
@@ -476,7 +602,7 @@ class DescentExplorer(LiveFigure):
         self.paths.update(self.trajectory.points[: step + 1])
         if self.loss_ax is not None:
             loss = self._loss[step] if np.isfinite(self._loss[step]) else np.nan
-            self.loss_marker.set_data([step], [loss])
+            self.loss_marker.set_data([step], [self._loss_y(loss)])
 
     def _effective_bound(self):
         """(bound, formula) for the current optimizer; bound is None when none applies."""
