@@ -1,5 +1,6 @@
 """The state table of lesson 07's OptimizerStateExplorer: HTML in the live view, drawn in the
-stored picture, the same numbers in both and in ``table_text()``; NAdam's own m̂.
+stored picture, the same numbers in both and in ``table_text()``; NAdam's own m̂; Adam's v̂ from
+the running maximum with amsgrad; Adamax's m̂; the gradient the step used with weight decay.
 
 The live view shows the table as an ``ipywidgets.HTML`` beside a figure of the map alone, so a
 move of the step slider draws no table glyphs; the stored picture (``static_png``) draws the
@@ -10,6 +11,7 @@ import base64
 import html.parser
 import io
 import re
+from functools import partial
 
 import matplotlib
 
@@ -22,7 +24,7 @@ from matplotlib.text import Text
 from PIL import Image
 
 from gradlab.functions import quadratic_bowl
-from gradlab.optimizers import SGD, Adagrad, Adam, NAdam, RMSprop
+from gradlab.optimizers import SGD, Adagrad, Adam, Adamax, AdamW, NAdam, RMSprop
 from gradlab.widgets import OptimizerStateExplorer
 from gradlab.widgets.state import LIVE_TABLE_HEIGHT_PX, LIVE_TABLE_PX
 from tests.test_widgets_size import MAX_WIDTH_PX
@@ -211,10 +213,12 @@ def test_a_step_move_in_the_live_view_redraws_no_static_layer_and_draws_few_text
 
 
 def _nadam_by_the_equations(gradient, start, steps, lr, betas=(0.9, 0.999), eps=1e-8,
-                            momentum_decay=4e-3):
+                            momentum_decay=4e-3, weight_decay=0.0):
     """Per step t: (g_t, Π_t, m_t, v_t, m̂_t, v̂_t, Δθ_t), written from the NAdam algorithm in
-    PyTorch's documentation (torch.optim.NAdam, after Dozat 2016), with no weight decay:
+    PyTorch's documentation (torch.optim.NAdam, after Dozat 2016), with weight decay λ in the
+    gradient (not decoupled):
 
+        g_t = ∇f(θ_t−1) + λ θ_t−1
         μ_t = β1 (1 − ½ 0.96^(t ψ)),   μ_t+1 = β1 (1 − ½ 0.96^((t+1) ψ))
         m_t = β1 m_t−1 + (1 − β1) g_t,  v_t = β2 v_t−1 + (1 − β2) g_t²
         m̂_t = μ_t+1 m_t / (1 − ∏_{i=1}^{t+1} μ_i) + (1 − μ_t) g_t / (1 − ∏_{i=1}^{t} μ_i)
@@ -227,7 +231,7 @@ def _nadam_by_the_equations(gradient, start, steps, lr, betas=(0.9, 0.999), eps=
     mus = []
     out = []
     for t in range(1, steps + 1):
-        g = gradient(theta)
+        g = gradient(theta) + weight_decay * theta
         mus = [beta1 * (1 - 0.5 * 0.96 ** (i * momentum_decay)) for i in range(1, t + 2)]
         mu_t, mu_next = mus[t - 1], mus[t]
         m = beta1 * m + (1 - beta1) * g
@@ -283,3 +287,289 @@ def test_nadam_rows_are_what_nadam_uses(live):
     rows = w.state_at(3)
     np.testing.assert_allclose(rows["m̂"], rows["m (exp_avg)"] / (1 - 0.8**4))
     assert "m̂ (Nesterov)" not in rows
+
+
+# --- Adam with amsgrad, Adamax, weight decay in the gradient -----------------------------------
+
+BOWL = quadratic_bowl(condition_number=100.0)
+CURVATURES = np.diag(BOWL.hessian(np.zeros(2)))  # an independent gradient: diag(H) θ
+START = (-2.5, 2.0)
+BETAS = (0.8, 0.99)
+
+
+def _gradient(theta):
+    return CURVATURES * theta
+
+
+def _explorer(optimizers, lr=0.3, live=False):
+    w = OptimizerStateExplorer(BOWL, optimizers, start=np.array(START), steps=40, lr=lr,
+                               hyperparameters={"beta1": BETAS[0], "beta2": BETAS[1],
+                                                "momentum": 0.5})
+    if live:
+        assert w.layout is not None
+    return w
+
+
+def _adam_by_the_equations(steps, lr, betas=BETAS, eps=1e-8, weight_decay=0.0, amsgrad=False,
+                           decoupled=False, bias_correction=True):
+    """Per step t a dict of g_t, m_t, v_t, v_t^max, m̂_t, v̂_t, Δθ_t, written from the Adam and
+    AdamW algorithms in PyTorch's documentation (torch.optim.Adam, torch.optim.AdamW):
+
+        g_t = ∇f(θ_t−1)                      (+ λ θ_t−1 for Adam's weight decay)
+        θ_t = θ_t−1 − γ λ θ_t−1              (AdamW's decoupled weight decay instead)
+        m_t = β1 m_t−1 + (1 − β1) g_t,  v_t = β2 v_t−1 + (1 − β2) g_t²
+        m̂_t = m_t / (1 − β1^t)
+        v_t^max = max(v_t−1^max, v_t),  v̂_t = v_t^max / (1 − β2^t)     (amsgrad)
+        v̂_t = v_t / (1 − β2^t)                                          (otherwise)
+        θ_t = θ_t − γ m̂_t / (√v̂_t + ε)
+
+    ``bias_correction=False`` (gradlab's switch, not a torch option) drops both divisions.
+    """
+    beta1, beta2 = betas
+    theta = np.array(START, dtype=float)
+    m = v = v_max = np.zeros_like(theta)
+    out = []
+    for t in range(1, steps + 1):
+        g = _gradient(theta)
+        shrunk = theta
+        if decoupled:
+            shrunk = theta - lr * weight_decay * theta
+        else:
+            g = g + weight_decay * theta
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        v_max = np.maximum(v_max, v)
+        second = v_max if amsgrad else v
+        if bias_correction:
+            m_hat, v_hat = m / (1 - beta1**t), second / (1 - beta2**t)
+        else:
+            m_hat, v_hat = m, second
+        new_theta = shrunk - lr * m_hat / (np.sqrt(v_hat) + eps)
+        out.append({"g": g, "m": m, "v": v, "v_max": v_max, "m_hat": m_hat, "v_hat": v_hat,
+                    "step": new_theta - theta})
+        theta = new_theta
+    return out
+
+
+def _adamax_by_the_equations(steps, lr, betas=BETAS, eps=1e-8, weight_decay=0.0):
+    """Per step t a dict of g_t, m_t, u_t, m̂_t, Δθ_t, written from the Adamax algorithm in
+    PyTorch's documentation (torch.optim.Adamax):
+
+        g_t = ∇f(θ_t−1) + λ θ_t−1
+        m_t = β1 m_t−1 + (1 − β1) g_t
+        u_t = max(β2 u_t−1, |g_t| + ε)
+        θ_t = θ_t−1 − γ m_t / ((1 − β1^t) u_t)
+
+    with m̂_t = m_t / (1 − β1^t), the momentum the step divides by u_t.
+    """
+    beta1, beta2 = betas
+    theta = np.array(START, dtype=float)
+    m = u = np.zeros_like(theta)
+    out = []
+    for t in range(1, steps + 1):
+        g = _gradient(theta) + weight_decay * theta
+        m = beta1 * m + (1 - beta1) * g
+        u = np.maximum(beta2 * u, np.abs(g) + eps)
+        step = -lr * m / ((1 - beta1**t) * u)
+        out.append({"g": g, "m": m, "u": u, "m_hat": m / (1 - beta1**t), "step": step})
+        theta = theta + step
+    return out
+
+
+def _shown(w):
+    """The rows of the live view's HTML table, ``{name: cells}``, after checking that they are
+    table_text()'s."""
+    text = w.table_text()
+    rows = _Cells(w.state_html.value).rows
+    assert rows == text_rows(text), (rows, text)
+    return {row[0]: row[1:] for row in rows[1:]}
+
+
+def test_the_gradient_row_of_the_bowl_is_the_independent_gradient():
+    np.testing.assert_allclose(_gradient(np.array([0.3, -0.7])), BOWL.gradient([0.3, -0.7]))
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_adam_with_amsgrad_shows_the_v_hat_of_the_running_maximum(live):
+    w = _explorer({"Adam (amsgrad)": partial(Adam, amsgrad=True), "Adam": Adam}, live=live)
+    expected = _adam_by_the_equations(40, lr=0.3, amsgrad=True)
+    # On this run v falls below its maximum: the two v̂ differ where the step is shown.
+    below = [k for k in range(40)
+             if np.any(expected[k]["v_max"] > expected[k]["v"] * (1 + 1e-3))]
+    assert len(below) >= 5, below
+    for k in sorted({0, 1, *below[:3], below[-1], 39}):
+        w.set(step=k)
+        rows = w.state_at(k)
+        e = expected[k]
+        assert list(rows) == ["g = ∇f", "m (exp_avg)", "v (exp_avg_sq)", "v max", "m̂",
+                              "v̂ (from v max)", "Δθ", "−Δθ / g"]
+        np.testing.assert_allclose(rows["g = ∇f"], e["g"], rtol=1e-9)
+        np.testing.assert_allclose(rows["m (exp_avg)"], e["m"], rtol=1e-9)
+        np.testing.assert_allclose(rows["v (exp_avg_sq)"], e["v"], rtol=1e-9)
+        np.testing.assert_allclose(rows["v max"], e["v_max"], rtol=1e-9)
+        np.testing.assert_allclose(rows["m̂"], e["m_hat"], rtol=1e-9)
+        np.testing.assert_allclose(rows["v̂ (from v max)"], e["v_hat"], rtol=1e-9)
+        np.testing.assert_allclose(rows["Δθ"], e["step"], rtol=1e-9, atol=1e-15)
+        # The rows shown give the step: Δθ = −η m̂ / (√v̂ + ε), v̂ = v max / (1 − β2ᵗ).
+        np.testing.assert_allclose(rows["Δθ"],
+                                   -0.3 * rows["m̂"] / (np.sqrt(rows["v̂ (from v max)"]) + 1e-8),
+                                   rtol=1e-9)
+        np.testing.assert_allclose(rows["v̂ (from v max)"], rows["v max"] / (1 - BETAS[1]**(k + 1)),
+                                   rtol=1e-12)
+        shown = _shown(w)
+        assert "v̂ (from v max)" in shown and "v̂" not in shown
+    # Where v is below its maximum, v / (1 − β2ᵗ) (the row shown before) is not what Adam used.
+    k = below[0]
+    w.set(step=k)
+    assert not np.allclose(w.state_at(k)["v̂ (from v max)"],
+                           expected[k]["v"] / (1 - BETAS[1]**(k + 1)), rtol=1e-3)
+    # Without bias correction the step divides by √(v max) + ε itself.
+    w.set(bias_correction=False)
+    off = _adam_by_the_equations(40, lr=0.3, amsgrad=True, bias_correction=False)
+    for k in (0, 12, 39):
+        w.set(step=k)
+        rows = w.state_at(k)
+        assert "v̂ = v (off)" not in rows and "v̂ (from v max)" not in rows
+        np.testing.assert_allclose(rows["v̂ = v max (off)"], off[k]["v_max"], rtol=1e-9)
+        np.testing.assert_allclose(rows["m̂ = m (off)"], off[k]["m"], rtol=1e-9)
+        np.testing.assert_allclose(rows["Δθ"], off[k]["step"], rtol=1e-9, atol=1e-15)
+        assert "v̂ = v max (off)" in _shown(w)
+    # Plain Adam in the same explorer keeps v̂ = v / (1 − β2ᵗ) and no v max row.
+    w.set(optimizer="Adam", bias_correction=True, step=3)
+    rows = w.state_at(3)
+    assert "v max" not in rows and "v̂ (from v max)" not in rows
+    np.testing.assert_allclose(rows["v̂"], _adam_by_the_equations(40, lr=0.3)[3]["v_hat"],
+                               rtol=1e-9)
+
+
+@pytest.mark.parametrize("live", [False, True])
+def test_adamax_shows_the_m_hat_and_u_its_step_uses(live):
+    w = _explorer({"Adamax": Adamax}, live=live)
+    expected = _adamax_by_the_equations(40, lr=0.3)
+    for k in (0, 1, 4, 17, 39):
+        w.set(step=k)
+        rows = w.state_at(k)
+        e = expected[k]
+        assert list(rows) == ["g = ∇f", "m (exp_avg)", "u (exp_inf)", "m̂", "Δθ", "−Δθ / g"]
+        np.testing.assert_allclose(rows["g = ∇f"], e["g"], rtol=1e-9)
+        np.testing.assert_allclose(rows["m (exp_avg)"], e["m"], rtol=1e-9)
+        np.testing.assert_allclose(rows["u (exp_inf)"], e["u"], rtol=1e-9)
+        np.testing.assert_allclose(rows["m̂"], e["m_hat"], rtol=1e-9)
+        np.testing.assert_allclose(rows["Δθ"], e["step"], rtol=1e-9, atol=1e-15)
+        # The rows shown give the step: Δθ = −η m̂ / u.
+        np.testing.assert_allclose(rows["Δθ"], -0.3 * rows["m̂"] / rows["u (exp_inf)"],
+                                   rtol=1e-9)
+        assert "m̂" in _shown(w)
+
+
+def _weight_decay_cases():
+    """(name, factory, lr, the rows by the published equations, the m row's name or None)."""
+    lam = 0.1
+    nadam = _nadam_by_the_equations(_gradient, START, 40, lr=0.3, betas=BETAS,
+                                    weight_decay=lam)
+    return [
+        ("Adam", partial(Adam, weight_decay=lam),
+         _adam_by_the_equations(40, lr=0.3, weight_decay=lam)),
+        ("Adam amsgrad", partial(Adam, weight_decay=lam, amsgrad=True),
+         _adam_by_the_equations(40, lr=0.3, weight_decay=lam, amsgrad=True)),
+        ("Adamax", partial(Adamax, weight_decay=lam),
+         _adamax_by_the_equations(40, lr=0.3, weight_decay=lam)),
+        ("NAdam", partial(NAdam, weight_decay=lam),
+         [{"g": g, "m": m, "v": v, "m_hat": m_hat, "v_hat": v_hat, "step": step}
+          for g, _product, m, v, m_hat, v_hat, step in nadam]),
+    ]
+
+
+@pytest.mark.parametrize("live", [False, True])
+@pytest.mark.parametrize("case", range(4))
+def test_weight_decay_in_the_gradient_shows_the_gradient_the_step_used(case, live):
+    name, factory, expected = _weight_decay_cases()[case]
+    w = _explorer({name: factory}, live=live)
+    for k in (0, 1, 4, 17, 39):
+        w.set(step=k)
+        rows = w.state_at(k)
+        e = expected[k]
+        assert "g = ∇f" not in rows
+        assert list(rows)[0] == "g = ∇f + λθ"
+        g = rows["g = ∇f + λθ"]
+        np.testing.assert_allclose(g, e["g"], rtol=1e-9)
+        theta = w.trajectory.points[k, 0]
+        np.testing.assert_allclose(g, _gradient(theta) + 0.1 * theta, rtol=1e-9)
+        np.testing.assert_allclose(rows["m (exp_avg)"], e["m"], rtol=1e-9)
+        np.testing.assert_allclose(rows["Δθ"], e["step"], rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose(rows["−Δθ / g"], -e["step"] / e["g"], rtol=1e-9)
+        for row, key in (("m̂", "m_hat"), ("m̂ (Nesterov)", "m_hat"), ("v̂", "v_hat"),
+                         ("v̂ (from v max)", "v_hat"), ("u (exp_inf)", "u")):
+            if row in rows:
+                np.testing.assert_allclose(rows[row], e[key], rtol=1e-9)
+        if k:  # m follows from the g row and the m before it: m = β1 m_prev + (1 − β1) g
+            previous = w.state_at(k - 1)["m (exp_avg)"]
+            np.testing.assert_allclose(rows["m (exp_avg)"],
+                                       BETAS[0] * previous + (1 - BETAS[0]) * g, rtol=1e-9)
+        assert "g = ∇f + λθ" in _shown(w)
+
+
+def test_sgd_with_weight_decay_shows_the_gradient_its_buffer_takes():
+    # torch.optim.SGD: g_t = ∇f(θ_t−1) + λ θ_t−1, b_1 = g_1, b_t = μ b_t−1 + g_t,
+    # θ_t = θ_t−1 − γ b_t
+    lam, mu, lr = 0.1, 0.5, 0.01
+    w = _explorer({"SGD": partial(SGD, weight_decay=lam)}, lr=lr)
+    theta, b, expected = np.array(START), None, []
+    for _t in range(40):
+        g = _gradient(theta) + lam * theta
+        b = g if b is None else mu * b + g
+        expected.append((g, b, -lr * b))
+        theta = theta - lr * b
+    for k in (0, 1, 9, 39):
+        w.set(step=k)
+        rows = w.state_at(k)
+        g, b, step = expected[k]
+        assert list(rows) == ["g = ∇f + λθ", "b (buffer)", "Δθ", "−Δθ / g"]
+        np.testing.assert_allclose(rows["g = ∇f + λθ"], g, rtol=1e-9)
+        np.testing.assert_allclose(rows["b (buffer)"], b, rtol=1e-9)
+        np.testing.assert_allclose(rows["Δθ"], step, rtol=1e-9, atol=1e-15)
+    w.set(momentum=0.0, step=5)  # plain SGD: −Δθ / g is the learning rate itself
+    np.testing.assert_allclose(w.state_at(5)["−Δθ / g"], lr, rtol=1e-9)
+
+
+def test_decoupled_weight_decay_leaves_the_gradient_row_as_it_is():
+    # AdamW and NAdam(decoupled_weight_decay=True) shrink θ; the moments take ∇f itself.
+    w = _explorer({"AdamW": partial(AdamW, weight_decay=0.1),
+                   "NAdam decoupled": partial(NAdam, weight_decay=0.1,
+                                              decoupled_weight_decay=True)})
+    expected = _adam_by_the_equations(40, lr=0.3, weight_decay=0.1, decoupled=True)
+    for k in (0, 7, 39):
+        w.set(step=k)
+        rows = w.state_at(k)
+        assert "g = ∇f + λθ" not in rows
+        np.testing.assert_allclose(rows["g = ∇f"], expected[k]["g"], rtol=1e-9)
+        np.testing.assert_allclose(rows["m (exp_avg)"], expected[k]["m"], rtol=1e-9)
+        np.testing.assert_allclose(rows["v̂"], expected[k]["v_hat"], rtol=1e-9)
+        np.testing.assert_allclose(rows["Δθ"], expected[k]["step"], rtol=1e-9, atol=1e-15)
+    w.set(optimizer="NAdam decoupled", step=4)
+    rows = w.state_at(4)
+    theta = w.trajectory.points[4, 0]
+    np.testing.assert_allclose(rows["g = ∇f"], _gradient(theta), rtol=1e-12)
+
+
+def test_lesson_07_defaults_show_the_rows_they_showed():
+    w = lesson_07()
+    rows = {"Adam": ["g = ∇f", "m (exp_avg)", "v (exp_avg_sq)", "m̂", "v̂", "Δθ", "−Δθ / g"],
+            "RMSprop": ["g = ∇f", "v (square_avg)", "Δθ", "−Δθ / g"],
+            "Adagrad": ["g = ∇f", "G (sum of g²)", "Δθ", "−Δθ / g"],
+            "SGD": ["g = ∇f", "Δθ", "−Δθ / g"]}
+    assert list(w.controls["optimizer"].options) == list(rows)
+    for name, names in rows.items():
+        w.set(optimizer=name, step=1)
+        assert list(w.state_at(1)) == names, name
+    w.set(optimizer="Adam", step=0)
+    assert w.table_text() == "\n".join([
+        "                        x          y",
+        "g = ∇f               -2.5        200",
+        "m (exp_avg)         -0.25         20",
+        "v (exp_avg_sq)    0.00625         40",
+        "m̂                    -2.5        200",
+        "v̂                    6.25      4e+04",
+        "Δθ                    0.3       -0.3",
+        "−Δθ / g              0.12     0.0015",
+    ])

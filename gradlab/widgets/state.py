@@ -39,6 +39,12 @@ _STATE_NAMES = {
 
 #: NAdam's bias-corrected momentum, the blend its step divides by √v̂ + ε (PyTorch's m̂_t).
 NADAM_MOMENTUM = "m̂ (Nesterov)"
+#: The gradient row: ∇f, or with an L2 penalty in the gradient (weight decay that is not
+#: decoupled) the gradient the step used, ∇f + λθ.
+GRADIENT = "g = ∇f"
+GRADIENT_WITH_DECAY = "g = ∇f + λθ"
+#: Adam's v̂ with amsgrad: the running maximum v max, bias-corrected (what the step divides by).
+AMSGRAD_SECOND_MOMENT = "v̂ (from v max)"
 
 
 def display_width(text):
@@ -124,16 +130,32 @@ def panel_html(panel):
     return f'<div class="gradlab-state-table" style="{_HTML_BOX}">{title}{body}</div>'
 
 
+def _coupled_weight_decay(optimizer):
+    """λ of a gradlab optimizer that adds ``λθ`` to the gradient before its step (weight decay
+    not decoupled), else 0: AdamW and NAdam with ``decoupled_weight_decay`` shrink θ instead,
+    and an optimizer from elsewhere is not known to do either."""
+    if not isinstance(optimizer, gradlab_optimizers.Optimizer):
+        return 0.0
+    hyperparameters = optimizer.hyperparameters()
+    decay = float(hyperparameters.get("weight_decay", 0.0))
+    if (not decay or isinstance(optimizer, gradlab_optimizers.AdamW)
+            or hyperparameters.get("decoupled_weight_decay", False)):
+        return 0.0
+    return decay
+
+
 class OptimizerStateExplorer(DescentExplorer):
     """:class:`DescentExplorer` with a table of the optimizer's state in place of the loss curve.
 
     For the update from step ``k`` to ``k + 1`` (``k`` from the ``step`` slider or Play) the
-    table shows the gradient ``g``, the state after the update (``m`` and ``v`` for Adam with
-    their bias-corrected ``m̂ = m / (1 − β1ᵗ)``, ``v̂ = v / (1 − β2ᵗ)``; for NAdam its own
-    ``m̂ (Nesterov)``, see :meth:`state_at`; the squared-gradient average of RMSprop; the sum of
-    squared gradients of Adagrad; the momentum buffer of SGD), the step ``Δθ`` actually taken,
-    and the effective learning rate per coordinate ``−Δθ / g``: how far each coordinate moved
-    per unit of gradient.
+    table shows the gradient ``g`` the step used (``∇f + λθ`` with weight decay that is not
+    decoupled), the state after the update (``m`` and ``v`` for Adam with their bias-corrected
+    ``m̂ = m / (1 − β1ᵗ)``, ``v̂ = v / (1 − β2ᵗ)``, with amsgrad ``v̂`` from the running maximum
+    ``v max``; Adamax's ``m̂`` beside its ``u``; for NAdam its own ``m̂ (Nesterov)``, see
+    :meth:`state_at`; the squared-gradient average of RMSprop; the sum of squared gradients of
+    Adagrad; the momentum buffer of SGD), the step ``Δθ`` actually taken, and the effective
+    learning rate per coordinate ``−Δθ / g``: how far each coordinate moved per unit of
+    gradient.
 
     In the live view (:attr:`layout`) the table is an HTML table beside a figure of the map
     alone: drawing its ~240 glyphs was most of what a move of the step slider cost. The
@@ -365,28 +387,47 @@ class OptimizerStateExplorer(DescentExplorer):
     def state_at(self, step):
         """``{row name: value per coordinate}`` for the update from ``step`` to ``step + 1``.
 
-        For NAdam the bias-corrected momentum is not Adam's ``m / (1 − β1ᵗ)`` but the blend
-        its step uses (PyTorch's ``m̂_t``, Dozat's ``m̄_t``), row ``m̂ (Nesterov)``::
+        Every row is a quantity the step used, so that each follows from the rows above it:
 
-            m̂ = μ_t+1 m / (1 − Π_t μ_t+1) + (1 − μ_t) g / (1 − Π_t)
+        * ``g = ∇f``, the gradient at the point; with weight decay λ that is not decoupled (an
+          L2 penalty: every optimizer here with ``weight_decay > 0`` but AdamW and NAdam with
+          ``decoupled_weight_decay``) the step uses ``∇f + λθ``, row ``g = ∇f + λθ``;
+        * the optimizer's state after the update;
+        * Adam's ``m̂ = m / (1 − β1ᵗ)`` and ``v̂ = v / (1 − β2ᵗ)``; with ``amsgrad`` the step
+          divides by the running maximum instead, row ``v̂ (from v max)`` = ``v max / (1 − β2ᵗ)``
+          (without bias correction ``v̂ = v max (off)``);
+        * Adamax's ``m̂ = m / (1 − β1ᵗ)``, so that ``Δθ = −η m̂ / u``;
+        * for NAdam not Adam's ``m / (1 − β1ᵗ)`` but the blend its step uses (PyTorch's ``m̂_t``,
+          Dozat's ``m̄_t``), row ``m̂ (Nesterov)``::
 
-        with ``μ_t = β1 (1 − ½ · 0.96^(t ψ))`` and ``Π_t`` the product of ``μ_1 … μ_t`` (row
-        ``Πμ``), so that ``Δθ = −η m̂ / (√v̂ + ε)``.
+              m̂ = μ_t+1 m / (1 − Π_t μ_t+1) + (1 − μ_t) g / (1 − Π_t)
+
+          with ``μ_t = β1 (1 − ½ · 0.96^(t ψ))`` and ``Π_t`` the product of ``μ_1 … μ_t`` (row
+          ``Πμ``), so that ``Δθ = −η m̂ / (√v̂ + ε)``;
+        * the step ``Δθ`` and ``−Δθ / g`` (with the ``g`` of the first row).
         """
         k = int(min(max(step, 0), self.steps - 1))
         states = self.trajectory.states
         points = self.trajectory.points[:, 0]
         t = float(states["step"][k + 1, 0])
-        rows = {"g = ∇f": self.objective.gradient(points[k])}
+        optimizer = self._optimizer()
+        gradient = self.objective.gradient(points[k])
+        decay = _coupled_weight_decay(optimizer)
+        if decay:
+            gradient = gradient + decay * points[k]  # the g the step used
+        rows = {GRADIENT_WITH_DECAY if decay else GRADIENT: gradient}
         for field, values in states.items():
             if field == "step" or values is None:
                 continue
             rows[_STATE_NAMES.get(field, field)] = values[k + 1, 0]
         factory = self.optimizers[self.controls["optimizer"].value]
         arguments = signature_defaults(factory)
+        amsgrad = states.get("max_exp_avg_sq") is not None
         if "betas" in arguments and "exp_avg" in states and "exp_avg_sq" in states:
+            # Adam divides by the running maximum with amsgrad (PyTorch's max_exp_avg_sq).
+            second = states["max_exp_avg_sq" if amsgrad else "exp_avg_sq"][k + 1, 0]
             if "mu_product" in states:  # NAdam
-                momentum = self._nadam_momentum(factory, arguments, k, t, rows["g = ∇f"])
+                momentum = self._nadam_momentum(optimizer, k, t, gradient)
                 if momentum is not None:
                     rows[NADAM_MOMENTUM] = momentum
                 beta2 = self.controls["beta2"].value
@@ -394,19 +435,26 @@ class OptimizerStateExplorer(DescentExplorer):
             elif self._bias_corrected():
                 beta1, beta2 = self.controls["beta1"].value, self.controls["beta2"].value
                 rows["m̂"] = states["exp_avg"][k + 1, 0] / (1 - beta1**t)
-                rows["v̂"] = states["exp_avg_sq"][k + 1, 0] / (1 - beta2**t)
-            else:  # the step uses m and v as they are
+                rows[AMSGRAD_SECOND_MOMENT if amsgrad else "v̂"] = second / (1 - beta2**t)
+            else:  # the step uses m and v (or v max) as they are
                 rows["m̂ = m (off)"] = states["exp_avg"][k + 1, 0]
-                rows["v̂ = v (off)"] = states["exp_avg_sq"][k + 1, 0]
+                rows["v̂ = v max (off)" if amsgrad else "v̂ = v (off)"] = second
+        elif "betas" in arguments and "exp_avg" in states and "exp_inf" in states:  # Adamax
+            beta1 = self.controls["beta1"].value
+            rows["m̂"] = states["exp_avg"][k + 1, 0] / (1 - beta1**t)
         delta = points[k + 1] - points[k]
         rows["Δθ"] = delta
-        rows["−Δθ / g"] = -delta / rows["g = ∇f"]
+        rows["−Δθ / g"] = -delta / gradient
         return rows
 
-    def _nadam_momentum(self, factory, arguments, k, t, gradient):
-        """NAdam's m̂ after update ``k`` (step ``t``), from the recorded ``Πμ`` and ``m``;
-        None when the optimizer does not say its ``momentum_decay``."""
-        optimizer = factory(**self._optimizer_arguments(arguments))
+    def _optimizer(self):
+        """The optimizer of the present settings (as the run made it)."""
+        factory = self.optimizers[self.controls["optimizer"].value]
+        return factory(**self._optimizer_arguments(signature_defaults(factory)))
+
+    def _nadam_momentum(self, optimizer, k, t, gradient):
+        """NAdam's m̂ after update ``k`` (step ``t``), from the recorded ``Πμ`` and ``m`` and the
+        gradient the step used; None when the optimizer does not say its ``momentum_decay``."""
         hyperparameters = getattr(optimizer, "hyperparameters", dict)()
         if "momentum_decay" not in hyperparameters or "betas" not in hyperparameters:
             return None
@@ -416,9 +464,6 @@ class OptimizerStateExplorer(DescentExplorer):
         product = float(states["mu_product"][k + 1, 0])  # Π_t
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        decay = float(hyperparameters.get("weight_decay", 0.0))
-        if decay and not hyperparameters.get("decoupled_weight_decay", False):
-            gradient = gradient + decay * self.trajectory.points[k, 0]  # the g the step used
         return (mu_next * states["exp_avg"][k + 1, 0] / (1 - product * mu_next)
                 + (1 - mu) * gradient / (1 - product))
 
