@@ -4,6 +4,7 @@ the loss curve, with a control for every hyperparameter the chosen optimizer tak
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 import ipywidgets
@@ -52,10 +53,19 @@ _HYPER_SLIDERS = {
 def signature_defaults(factory):
     """``{argument: default}`` of an optimizer class or factory (empty when not inspectable)."""
     try:
+        return dict(_signature_items(factory))
+    except TypeError:  # an unhashable factory: not cached
+        return dict(_signature_items.__wrapped__(factory))
+
+
+@functools.lru_cache(maxsize=256)
+def _signature_items(factory):
+    # Asked several times a move; inspect.signature costs ~0.2 ms a call.
+    try:
         parameters = inspect.signature(factory).parameters
     except (TypeError, ValueError):
-        return {}
-    return {name: p.default for name, p in parameters.items()}
+        return ()
+    return tuple((name, p.default) for name, p in parameters.items())
 
 
 def _sliders_for(factory):
