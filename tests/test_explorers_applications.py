@@ -9,7 +9,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -23,11 +22,7 @@ from gradlab.explorers.applications import (
 from gradlab.models import LinearAutoencoder, MatrixFactorization, SoftmaxRegression
 from gradlab.training import stream_normal_equations
 
-
-@pytest.fixture(autouse=True)
-def close_all():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_all")  # tests/conftest.py
 
 
 def _artist_count(figure):

@@ -12,7 +12,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -23,10 +22,7 @@ HIMMELBLAU_MINIMA = np.array([[3.0, 2.0], [-2.805118, 3.131313], [-3.779310, -3.
                               [3.584428, -1.848127]])
 
 
-@pytest.fixture(autouse=True)
-def close_all():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_all")  # tests/conftest.py
 
 
 def himmelblau_gradient(p):

@@ -21,7 +21,6 @@ import matplotlib
 matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen
 
 import ipywidgets
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -72,10 +71,7 @@ BUILDERS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def close_all():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_all")  # tests/conftest.py
 
 
 def _positions(control):

@@ -145,7 +145,7 @@ class NetworkTrainer(LiveFigure):
 
     def __init__(self, datasets: Mapping, *, dataset=None, optimizer="Adam", lr=0.03,
                  lr_range=(1e-3, 10.0), batch_size=16, width=8, epochs=100, seed=0,
-                 resolution=60, figsize=(8.6, 3.9), dpi=100, png_dpi=72):
+                 resolution=60, figsize=(8.6, 4.4), dpi=100, png_dpi=72):
         if not isinstance(datasets, Mapping) or not datasets:
             raise ValueError("datasets must be a non-empty mapping name -> (train, test)")
         for name, pair in datasets.items():
@@ -180,7 +180,8 @@ class NetworkTrainer(LiveFigure):
         self._dataset_shown = None
 
         self.ax_map, self.ax_loss = self.figure.subplots(1, 2, width_ratios=(1, 1.15))
-        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.9, wspace=0.28)
+        # Room below the axes for the loss legend, above the message's three lines.
+        self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.285, top=0.91, wspace=0.28)
         blank = np.full((self.resolution, self.resolution), 0.5)
         # A move redraws the animated artists only; whatever lies on top of the image (dots,
         # legend, frame) is animated too, so that it stays on top.
@@ -208,8 +209,12 @@ class NetworkTrainer(LiveFigure):
         self.ax_loss.set_yscale("log")
         self.ax_loss.set_xlabel("epoch")
         self.ax_loss.set_ylabel("cross-entropy loss")
-        # Static: the curves may cross it, but its text costs no time per move.
-        self.ax_loss.legend(loc="upper right", fontsize=8)
+        # Below the axis label, outside the data area: inside it, the animated loss curves
+        # (drawn after the static layers) would paint over it. Static, so its text costs no
+        # time per move (a legend made animated to stay on top would cost ~12 ms a frame).
+        self.loss_legend = self.ax_loss.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17),
+                                               ncols=2, fontsize=8, frameon=False,
+                                               borderaxespad=0.0)
         self.ax_loss.set_xlim(0, self.epochs)
         few_ticks(self.ax_map, self.ax_loss)
         self.ax_loss.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=8))
