@@ -36,7 +36,6 @@ from gradlab.colors import BLUE, VERMILLION
 from gradlab.explorers.status import (
     BACKGROUND,
     RunTable,
-    animated_legend,
     log_limits,
     nearest_first,
     say_training,
@@ -184,7 +183,7 @@ class NetworkTrainer(LiveFigure):
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.285, top=0.91, wspace=0.28)
         blank = np.full((self.resolution, self.resolution), 0.5)
         # A move redraws the animated artists only; whatever lies on top of the image (dots,
-        # legend, frame) is animated too, so that it stays on top.
+        # frame) is animated too, so that it stays on top.
         self.image = self.ax_map.imshow(blank, origin="lower", cmap="RdBu_r", vmin=0.0,
                                         vmax=1.0, aspect="auto", interpolation="bilinear",
                                         extent=(0, 1, 0, 1), animated=True)
@@ -196,7 +195,11 @@ class NetworkTrainer(LiveFigure):
         self.test_marks = self.ax_map.scatter(empty[:, 0], empty[:, 1], s=24, marker="x",
                                               color="k", linewidths=1.3, label="held out",
                                               animated=True)
-        animated_legend(self.ax_map.legend(loc="upper right", fontsize=8, framealpha=0.8))
+        # Below the map, like the loss legend: over the animated image it would have to be
+        # animated too, and drawing it cost ~11 ms a move.
+        self.map_legend = self.ax_map.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17),
+                                             ncols=2, fontsize=8, frameon=False,
+                                             borderaxespad=0.0)
         # Titles change on every move: set once, then only their text (set_title would touch
         # the static side titles too).
         for ax in (self.ax_map, self.ax_loss):

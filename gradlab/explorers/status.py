@@ -27,7 +27,7 @@ import numpy as np
 
 from gradlab.colors import PROGRESS_GREY
 
-__all__ = ["BACKGROUND", "Background", "Cancelled", "RunTable", "animated_legend",
+__all__ = ["BACKGROUND", "Background", "Cancelled", "RunTable",
            "log_limits", "nbytes", "nearest_first", "say_training"]
 
 
@@ -249,19 +249,6 @@ class Background:
 
 #: The worker shared by every trainer in the process.
 BACKGROUND = Background()
-
-
-def animated_legend(legend):
-    """Mark ``legend`` and every artist inside it animated; returns it.
-
-    A legend drawn over an animated artist must be animated too, to stay on top. Its texts and
-    handles report their changes to the axes directly, so each of them is marked as well:
-    otherwise drawing the legend would make the whole figure stale, and every frame a full
-    redraw.
-    """
-    for artist in legend.findobj():
-        artist.set_animated(True)
-    return legend
 
 
 def log_limits(values, *, pad=1.5, per_decade=2, default=(1e-2, 1.0)):
