@@ -212,6 +212,33 @@ def test_returning_to_a_setting_reuses_its_run(digit_split):
     assert len(explorer.runs) == 1 and (0.5, 128) not in explorer.runs
 
 
+def test_nearby_rates_are_trained_ahead_in_small_jobs_nearest_first(digit_split, monkeypatch):
+    # One job for every nearby rate was cancelled by each move before it finished, so a
+    # learner who kept moving got every run trained on the spot.
+    from gradlab.explorers import applications, status
+
+    jobs = []
+    monkeypatch.setattr(applications.BACKGROUND, "submit",
+                        lambda owner, job: jobs.append(job))
+    train, test = digit_split
+    explorer = DigitsExplorer(SoftmaxRegression(64, 10), train, test, lr=0.5, batch_size=128,
+                              epochs=2)
+    rates = [value for _label, value in explorer.controls["lr"].options]
+    here = rates.index(0.5)
+    lr_jobs = -(-2 * explorer.lr_reach // status.AHEAD_CHUNK)  # the 2 * reach nearby rates
+    assert len(jobs) >= lr_jobs
+    jobs[0](lambda: None)  # the first job alone: the nearest rates, kept at once
+    nearest = sorted(rates[here - 1:here + 2], key=lambda r: abs(np.log(r / 0.5)))[1:]
+    assert all((r, 128) in explorer.runs for r in nearest)
+    trained = [key for key in explorer.runs if key != (0.5, 128)]
+    assert len(trained) == status.AHEAD_CHUNK
+    jobs.clear()
+    explorer.set(lr=rates[here + 1])  # kept from the job: no training on the spot
+    assert explorer.record is explorer.runs.get((rates[here + 1], 128))[0]
+    jobs[0](lambda: None)  # the new nearest job skips the rates already kept
+    assert len(explorer.runs) > len(trained) + 1
+
+
 def test_a_slow_new_run_first_says_training_beside_the_controls(ratings_split):
     train, test = ratings_split
     model = MatrixFactorization(40, 30, 2)

@@ -38,6 +38,7 @@ from gradlab.data import trend_chunks, trend_features
 from gradlab.explorers.status import (
     BACKGROUND,
     RunTable,
+    chunks,
     log_limits,
     nearest_first,
     say_training,
@@ -141,6 +142,8 @@ class _EpochExplorer(LiveFigure):
 
     def _train_rates(self, batch, rates, pause=None):
         """Train the runs at ``batch`` for each of ``rates`` as one batched run; keep them."""
+        if not rates:
+            return
         records = train_networks(self.model, self.start, self.train, self.test,
                                  SGD(lr=np.array(rates, dtype=float)), batch_size=batch,
                                  epochs=self.epochs, rng=np.random.default_rng(self.seed),
@@ -175,15 +178,16 @@ class _EpochExplorer(LiveFigure):
         self._train_ahead(key)
 
     def _train_ahead(self, key):
-        """Queue, most useful first: the nearby rates (one batched run), then the current rate
-        at every other batch size."""
+        """Queue, most useful first: the nearby rates (batched runs of :data:`AHEAD_CHUNK`,
+        nearest first), then the current rate at every other batch size."""
         BACKGROUND.cancel(self)
         lr, batch = key
         rates = [v for _label, v in self.controls["lr"].options]
         missing = [r for r in nearest_first(rates, lr, self.lr_reach)
                    if (r, batch) not in self.runs]
-        if missing:
-            BACKGROUND.submit(self, lambda pause: self._train_rates(batch, missing, pause))
+        for chunk in chunks(missing):  # nearest first, each kept as soon as it is trained
+            BACKGROUND.submit(self, lambda pause, chunk=chunk: self._train_rates(
+                batch, [r for r in chunk if (r, batch) not in self.runs], pause))
         for other in nearest_first(self.controls["batch"].options, batch)[1:]:
             BACKGROUND.submit(self, lambda pause, other=other: (
                 (lr, other) in self.runs or self._train_rates(other, [lr], pause)))

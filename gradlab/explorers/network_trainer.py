@@ -36,6 +36,7 @@ from gradlab.colors import BLUE, VERMILLION
 from gradlab.explorers.status import (
     BACKGROUND,
     RunTable,
+    chunks,
     log_limits,
     nearest_first,
     say_training,
@@ -266,6 +267,8 @@ class NetworkTrainer(LiveFigure):
 
     def _train_rates(self, settings, rates, pause=None):
         """Train the runs of ``settings`` at each of ``rates`` as one batched run; keep them."""
+        if not rates:
+            return
         model, start, train, test, batch, rng = self._start_and_batches(settings)
         optimizer = OPTIMIZERS[settings[1]](np.array(rates, dtype=float))
         records = train_networks(model, start, train, test, optimizer, batch_size=batch,
@@ -296,14 +299,15 @@ class NetworkTrainer(LiveFigure):
         self._train_ahead(key)
 
     def _train_ahead(self, key):
-        """Queue, most useful first: the nearby rates (one batched run), then the current rate
-        at every other batch size and width."""
+        """Queue, most useful first: the nearby rates (batched runs of :data:`AHEAD_CHUNK`,
+        nearest first), then the current rate at every other batch size and width."""
         BACKGROUND.cancel(self)
         rates = [v for _label, v in self.controls["lr"].options]
         nearby = nearest_first(rates, key[2], self.lr_reach)
         missing = [r for r in nearby if (*key[:2], r, *key[3:]) not in self.runs]
-        if missing:
-            BACKGROUND.submit(self, lambda pause: self._train_rates(key, missing, pause))
+        for chunk in chunks(missing):  # nearest first, each kept as soon as it is trained
+            BACKGROUND.submit(self, lambda pause, chunk=chunk: self._train_rates(
+                key, [r for r in chunk if (*key[:2], r, *key[3:]) not in self.runs], pause))
         others = [(*key[:3], batch, *key[4:]) for batch in
                   nearest_first(self.controls["batch"].options, key[3])[1:]]
         others += [(*key[:4], width, key[5]) for width in nearest_first(self.widths, key[4])[1:]]

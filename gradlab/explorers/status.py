@@ -27,7 +27,7 @@ import numpy as np
 
 from gradlab.colors import PROGRESS_GREY
 
-__all__ = ["BACKGROUND", "Background", "Cancelled", "RunTable",
+__all__ = ["AHEAD_CHUNK", "BACKGROUND", "Background", "Cancelled", "RunTable", "chunks",
            "log_limits", "nbytes", "nearest_first", "say_training"]
 
 
@@ -249,6 +249,22 @@ class Background:
 
 #: The worker shared by every trainer in the process.
 BACKGROUND = Background()
+
+
+#: Runs trained ahead per batched job. A move cancels the queued and running jobs, so one job
+#: for every nearby rate was never finished while a learner kept moving (each move then trained
+#: on the spot); small jobs, nearest first, keep what they trained.
+AHEAD_CHUNK = 8
+
+
+def chunks(items, size=AHEAD_CHUNK):
+    """``items`` in consecutive lists of at most ``size``, in their order.
+
+    >>> chunks([1, 2, 3, 4, 5], 2)
+    [[1, 2], [3, 4], [5]]
+    """
+    items = list(items)
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def log_limits(values, *, pad=1.5, per_decade=2, default=(1e-2, 1.0)):
