@@ -232,6 +232,12 @@ def test_nearby_rates_are_trained_ahead_in_small_jobs_nearest_first(digit_split,
     assert all((r, 128) in explorer.runs for r in nearest)
     trained = [key for key in explorer.runs if key != (0.5, 128)]
     assert len(trained) == status.AHEAD_CHUNK
+    # Next the current rate at the nearest other batch size: a key press may move that slider.
+    batches = explorer.controls["batch"].options
+    neighbour = min((b for b in batches if b != 128), key=lambda b: abs(np.log(b / 128)))
+    jobs[1](lambda: None)
+    assert (0.5, neighbour) in explorer.runs
+    trained = [key for key in explorer.runs if key != (0.5, 128)]
     jobs.clear()
     explorer.set(lr=rates[here + 1])  # kept from the job: no training on the spot
     assert explorer.record is explorer.runs.get((rates[here + 1], 128))[0]

@@ -178,19 +178,23 @@ class _EpochExplorer(LiveFigure):
         self._train_ahead(key)
 
     def _train_ahead(self, key):
-        """Queue, most useful first: the nearby rates (batched runs of :data:`AHEAD_CHUNK`,
-        nearest first), then the current rate at every other batch size."""
+        """Queue, most useful first: the nearest rates (a batched run of :data:`AHEAD_CHUNK`),
+        the current rate at every other batch size, then the farther rates in chunks."""
         BACKGROUND.cancel(self)
         lr, batch = key
         rates = [v for _label, v in self.controls["lr"].options]
         missing = [r for r in nearest_first(rates, lr, self.lr_reach)
                    if (r, batch) not in self.runs]
-        for chunk in chunks(missing):  # nearest first, each kept as soon as it is trained
-            BACKGROUND.submit(self, lambda pause, chunk=chunk: self._train_rates(
-                batch, [r for r in chunk if (r, batch) not in self.runs], pause))
-        for other in nearest_first(self.controls["batch"].options, batch)[1:]:
-            BACKGROUND.submit(self, lambda pause, other=other: (
-                (lr, other) in self.runs or self._train_rates(other, [lr], pause)))
+        rate_jobs = [lambda pause, chunk=chunk: self._train_rates(
+            batch, [r for r in chunk if (r, batch) not in self.runs], pause)
+            for chunk in chunks(missing)]  # nearest first, each kept as soon as it is trained
+        batch_jobs = [lambda pause, other=other: (
+            (lr, other) in self.runs or self._train_rates(other, [lr], pause))
+            for other in nearest_first(self.controls["batch"].options, batch)[1:]]
+        # The next key press may move either slider: the nearest rates, then the other batch
+        # sizes, then the farther rates.
+        for job in rate_jobs[:1] + batch_jobs + rate_jobs[1:]:
+            BACKGROUND.submit(self, job)
 
     def train_ahead_now(self):
         """Train at once what the background worker would train ahead (tests, benchmarks)."""

@@ -299,21 +299,25 @@ class NetworkTrainer(LiveFigure):
         self._train_ahead(key)
 
     def _train_ahead(self, key):
-        """Queue, most useful first: the nearby rates (batched runs of :data:`AHEAD_CHUNK`,
-        nearest first), then the current rate at every other batch size and width."""
+        """Queue, most useful first: the nearest rates (a batched run of :data:`AHEAD_CHUNK`),
+        the current rate at every other batch size and width, then the farther rates."""
         BACKGROUND.cancel(self)
         rates = [v for _label, v in self.controls["lr"].options]
         nearby = nearest_first(rates, key[2], self.lr_reach)
         missing = [r for r in nearby if (*key[:2], r, *key[3:]) not in self.runs]
-        for chunk in chunks(missing):  # nearest first, each kept as soon as it is trained
-            BACKGROUND.submit(self, lambda pause, chunk=chunk: self._train_rates(
-                key, [r for r in chunk if (*key[:2], r, *key[3:]) not in self.runs], pause))
+        rate_jobs = [lambda pause, chunk=chunk: self._train_rates(
+            key, [r for r in chunk if (*key[:2], r, *key[3:]) not in self.runs], pause)
+            for chunk in chunks(missing)]  # nearest first, each kept as soon as it is trained
         others = [(*key[:3], batch, *key[4:]) for batch in
                   nearest_first(self.controls["batch"].options, key[3])[1:]]
         others += [(*key[:4], width, key[5]) for width in nearest_first(self.widths, key[4])[1:]]
-        for other in others:
-            BACKGROUND.submit(self, lambda pause, other=other: (
-                other in self.runs or self._train_rates(other, [other[2]], pause)))
+        other_jobs = [lambda pause, other=other: (
+            other in self.runs or self._train_rates(other, [other[2]], pause))
+            for other in others]
+        # The next key press may move any slider: the nearest rates, then the other batch
+        # sizes and widths, then the farther rates.
+        for job in rate_jobs[:1] + other_jobs + rate_jobs[1:]:
+            BACKGROUND.submit(self, job)
 
     def train_ahead_now(self):
         """Train at once what the background worker would train ahead (tests, benchmarks)."""
