@@ -132,3 +132,41 @@ def test_bad_arguments_raise_clear_errors():
         BasinExplorer(himmelblau(), grid=1)
     with pytest.raises(ValueError, match="lr"):
         BasinExplorer(himmelblau(), lr=-1.0)
+
+
+def test_next_maps_are_run_in_the_background_and_equal_a_hand_written_descent(monkeypatch):
+    # A move that finds its map cached queues the next positions along the slider, so that
+    # moving on is a lookup instead of a run of several maps on the spot.
+    from gradlab.explorers import basins
+
+    jobs = []
+    monkeypatch.setattr(basins.BACKGROUND, "submit", lambda owner, job: jobs.append(job))
+    explorer = BasinExplorer(himmelblau(), grid=10, steps=60, lr=0.01, momentum=0.5)
+    assert jobs, "the neighbours of the first setting are queued"
+    for job in jobs:
+        job(lambda: None)
+    rates = [value for _label, value in explorer.controls["lr"].options]
+    here = rates.index(0.01)
+    runs = 0
+    original = basins.BasinExplorer._run_maps
+
+    def counting(self, settings):
+        nonlocal runs
+        runs += 1
+        return original(self, settings)
+
+    monkeypatch.setattr(basins.BasinExplorer, "_run_maps", counting)
+    for step in (1, 2):  # the neighbours: cached, no run on the spot
+        jobs.clear()
+        explorer.set(lr=rates[here + step])
+        assert runs == 0
+        for job in jobs:  # and each move queued what lies ahead
+            job(lambda: None)
+    explorer.set(lr=rates[here + 3])
+    assert runs == 0  # queued by the moves before
+    for lr in (rates[here + 1], rates[here + 3]):
+        explorer.set(lr=lr)
+        starts = explorer.starts
+        final, _alive = descend(starts, lr, 0.5, 60)
+        expected = nearest_labels(final, explorer.minima, explorer.tolerance)
+        np.testing.assert_array_equal(explorer.labels.ravel(), expected)

@@ -38,6 +38,7 @@ from collections import OrderedDict
 import ipywidgets
 import numpy as np
 
+from gradlab.explorers.status import BACKGROUND
 from gradlab.functions import grid_of_starts
 from gradlab.optimizers import SGD
 from gradlab.plotting import NONE_COLOR, color_for, few_ticks
@@ -200,6 +201,7 @@ class BasinExplorer(LiveFigure):
         with np.errstate(all="ignore"):
             self._apply({"lr": lr})
         self.redraw()
+        self._queue_maps(self._neighbours())
 
     # -- building (once per surface)
     def _install(self, objective, start=None):
@@ -327,10 +329,12 @@ class BasinExplorer(LiveFigure):
         lr, mu = self._setting()
         key = self._map_key(lr, mu)
         path = None
+        ahead = self._ahead(moved)  # before _last_setting changes: it tells the direction
         if key in self._maps:
             self._maps.move_to_end(key)
+            self._queue_maps(ahead[1:])  # keep the next positions ready
         else:
-            path = self._run_maps(self._ahead(moved))
+            path = self._run_maps(ahead)
         self._last_setting = (lr, mu)
         labels, diverged = self._maps[key]
         self.labels = labels.reshape(self.grid, self.grid)
@@ -345,6 +349,54 @@ class BasinExplorer(LiveFigure):
             text.set_x(share + 0.02)
             text.set_text(f"{100 * share:.1f} %")
         return path
+
+    def _neighbours(self, reach=2):
+        """Settings ``reach`` positions either way of the lr and the momentum slider."""
+        lr, mu = self._setting()
+        values = [value for _label, value in self.controls["lr"].options]
+        here = values.index(lr) if lr in values else None
+        found = [] if here is None else [
+            (values[i], mu) for d in range(1, reach + 1) for i in (here + d, here - d)
+            if 0 <= i < len(values)]
+        control, index = self.controls["momentum"], self._index(self.controls["momentum"])
+        if index is not None:
+            last = round((control.max - control.min) / control.step)
+            found += [(lr, min(control.min + i * control.step, control.max))
+                      for d in range(1, reach + 1) for i in (index + d, index - d)
+                      if 0 <= i <= last]
+        return found
+
+    def _queue_maps(self, settings):
+        """Run the maps of ``settings`` in the background worker (in a kernel, between moves),
+        one map a job, so that moving on finds them cached instead of running them then.
+
+        Everything a map depends on is taken now: the surface may change before it runs.
+        """
+        BACKGROUND.cancel(self)
+        objective, starts, minima = self.objective, self.starts, self.minima
+        for lr, mu in settings:
+            key = self._map_key(lr, mu)
+            if key in self._maps:
+                continue
+
+            def job(pause, lr=lr, mu=mu, key=key):
+                pause()
+                if key in self._maps:
+                    return
+                record = run(SGD(lr=lr, momentum=mu), objective.gradient, starts, self.steps)
+                labels = basin_labels(record.final_points, minima, self.tolerance)
+                _remember(self._maps, key, (labels, int(record.diverged.sum())), _CACHED_MAPS)
+
+            BACKGROUND.submit(self, job)
+
+    def _flush(self):
+        with BACKGROUND.busy():  # the worker waits while a move is computed and drawn
+            super()._flush()
+
+    def close(self):
+        """Close the figure and drop the maps still queued."""
+        BACKGROUND.cancel(self)
+        super().close()
 
     def _run_maps(self, settings):
         """Run the maps of ``settings`` [(lr, μ), ...] as one run, settings stacked as blocks
