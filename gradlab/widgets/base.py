@@ -672,7 +672,8 @@ class LiveFigure:
         """The widget to display: controls, the message label, and the figure."""
         if self._layout is None:
             self.view = FrameView(self._render_frame, png_bytes, on_click=self._click,
-                                  on_ratio=self._set_pixel_ratio, label=self.title)
+                                  on_ratio=self._set_pixel_ratio,
+                                  label=self.title.replace("$", ""))  # no TeX delimiters
             rows = self._control_rows()
             for row in rows:
                 fit_controls(row)
