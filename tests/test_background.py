@@ -56,3 +56,25 @@ def test_run_all_from_a_running_cell_does_not_wait_for_itself(monkeypatch):
                      daemon=True).start()
     assert finished.wait(5), "run_all waited for the cell that called it"
     assert done == [1]
+
+
+def test_a_figure_that_queues_work_waits_for_it_and_drops_it_when_closed():
+    import inspect
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from gradlab.explorers import applications, basins, network_trainer
+    from gradlab.explorers.status import BACKGROUND, WorksAhead
+    from gradlab.functions import himmelblau
+
+    explorer = basins.BasinExplorer(himmelblau(), grid=8, steps=30, lr=0.01)
+    assert BACKGROUND.pending(explorer) > 0  # the first setting's neighbours
+    explorer.close()
+    assert BACKGROUND.pending(explorer) == 0
+    # Every explorer class that submits work has the mixin (which also holds the worker back
+    # while it draws a move).
+    for module in (applications, basins, network_trainer):
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and "BACKGROUND.submit" in inspect.getsource(cls):
+                assert issubclass(cls, WorksAhead), cls

@@ -38,6 +38,7 @@ from gradlab.data import trend_chunks, trend_features
 from gradlab.explorers.status import (
     BACKGROUND,
     RunTable,
+    WorksAhead,
     chunks,
     log_limits,
     nearest_first,
@@ -78,7 +79,7 @@ def _batch_options(n_samples, sizes):
 # ---------------------------------------------------------------------------------------------
 
 
-class _EpochExplorer(LiveFigure):
+class _EpochExplorer(WorksAhead, LiveFigure):
     """Controls ``lr`` (log), ``batch`` and ``epoch`` (+ Play); a subclass draws the panels.
 
     ``lr`` and ``batch`` pick a run of plain mini-batch SGD (:func:`train_network`); a change
@@ -207,15 +208,6 @@ class _EpochExplorer(LiveFigure):
 
     def _scale_axes(self):
         """Axis limits for the current run (rounded, so that most runs share them)."""
-
-    def _flush(self):
-        with BACKGROUND.busy():  # the worker waits while a move is computed and drawn
-            super()._flush()
-
-    def close(self):
-        """Close the figure and drop the runs still queued for training ahead."""
-        BACKGROUND.cancel(self)
-        super().close()
 
     def _apply(self, changes):
         if set(changes) - {"epoch"}:

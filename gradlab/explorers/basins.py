@@ -38,7 +38,7 @@ from collections import OrderedDict
 import ipywidgets
 import numpy as np
 
-from gradlab.explorers.status import BACKGROUND
+from gradlab.explorers.status import BACKGROUND, WorksAhead
 from gradlab.functions import grid_of_starts
 from gradlab.optimizers import SGD
 from gradlab.plotting import NONE_COLOR, color_for, few_ticks
@@ -97,7 +97,7 @@ def _row(record, row, values=None):
                       diverged_at=record.diverged_at[row:row + 1].copy(), has_values=True)
 
 
-class BasinExplorer(LiveFigure):
+class BasinExplorer(WorksAhead, LiveFigure):
     """A basin-of-attraction map with learning-rate and momentum sliders, and one traced path.
 
     Controls: ``lr`` (log slider), ``momentum`` (0 is plain gradient descent), ``x0``/``y0``
@@ -388,15 +388,6 @@ class BasinExplorer(LiveFigure):
                 _remember(self._maps, key, (labels, int(record.diverged.sum())), _CACHED_MAPS)
 
             BACKGROUND.submit(self, job)
-
-    def _flush(self):
-        with BACKGROUND.busy():  # the worker waits while a move is computed and drawn
-            super()._flush()
-
-    def close(self):
-        """Close the figure and drop the maps still queued."""
-        BACKGROUND.cancel(self)
-        super().close()
 
     def _run_maps(self, settings):
         """Run the maps of ``settings`` [(lr, μ), ...] as one run, settings stacked as blocks

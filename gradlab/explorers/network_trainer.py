@@ -36,6 +36,7 @@ from gradlab.colors import BLUE, VERMILLION
 from gradlab.explorers.status import (
     BACKGROUND,
     RunTable,
+    WorksAhead,
     chunks,
     log_limits,
     nearest_first,
@@ -87,7 +88,7 @@ def probability_grid(model, params, window, resolution):
     return model.predict_proba(params, grid).reshape(resolution, resolution)
 
 
-class NetworkTrainer(LiveFigure):
+class NetworkTrainer(WorksAhead, LiveFigure):
     """Train a one-hidden-layer tanh network on a 2-D data set; reveal the training epoch by epoch.
 
     Left: the predicted probability of class 1 over the plane (blue 0, red 1; the white band is
@@ -341,10 +342,6 @@ class NetworkTrainer(LiveFigure):
         if limits != self.ax_loss.get_ylim():  # rounded: most runs keep the axis as it is
             self.ax_loss.set_ylim(*limits)
 
-    def _flush(self):
-        with BACKGROUND.busy():  # the worker waits while a move is computed and drawn
-            super()._flush()
-
     def _apply(self, changes):
         if set(changes) - {"epoch"}:
             self._train()
@@ -402,10 +399,6 @@ class NetworkTrainer(LiveFigure):
             f"{format_number(record.test_loss[shown])}; held-out accuracy "
             f"{100 * self.accuracy(params, self.test):.0f}%")
 
-    def close(self):
-        """Close the figure and drop the runs still queued for training ahead."""
-        BACKGROUND.cancel(self)
-        super().close()
 
 
 #: Where the slice's axes carry numbers (fractions of the span) and where its colour bar does.
@@ -439,7 +432,7 @@ def _tick_texts(ax, axis, positions, side="left"):
             for p in positions]
 
 
-class LossSliceExplorer(LiveFigure):
+class LossSliceExplorer(WorksAhead, LiveFigure):
     """The loss on a plane through trained parameters: ``L(θ + α δ + β ν)``.
 
     Controls: ``seed`` (which pair of random directions δ, ν: η stays the learning rate),

@@ -27,8 +27,8 @@ import numpy as np
 
 from gradlab.colors import PROGRESS_GREY
 
-__all__ = ["AHEAD_CHUNK", "BACKGROUND", "Background", "Cancelled", "RunTable", "chunks",
-           "log_limits", "nbytes", "nearest_first", "say_training"]
+__all__ = ["AHEAD_CHUNK", "BACKGROUND", "Background", "Cancelled", "RunTable", "WorksAhead",
+           "chunks", "log_limits", "nbytes", "nearest_first", "say_training"]
 
 
 def say_training(figure, text):
@@ -249,6 +249,21 @@ class Background:
 
 #: The worker shared by every trainer in the process.
 BACKGROUND = Background()
+
+
+class WorksAhead:
+    """Mixin for a live figure that queues work in :data:`BACKGROUND` (put it first among the
+    bases): the worker waits while the figure computes and draws a move, and the figure's work
+    still queued is dropped when it closes."""
+
+    def _flush(self):
+        with BACKGROUND.busy():  # the worker waits while a move is computed and drawn
+            super()._flush()
+
+    def close(self):
+        """Close the figure and drop its work still queued for the background worker."""
+        BACKGROUND.cancel(self)
+        super().close()
 
 
 #: Runs trained ahead per batched job. A move cancels the queued and running jobs, so one job
