@@ -62,6 +62,24 @@ def artist_count():
     return count
 
 
+@pytest.fixture
+def drawn_texts(monkeypatch):
+    """``(artist, text)`` of every text matplotlib renders from now on (visible, not empty):
+    what a frame costs in glyphs, and which texts it drew anew instead of pasting."""
+    from matplotlib.text import Text
+
+    drawn = []
+    original = Text.draw
+
+    def recording(self, renderer):
+        if self.get_visible() and self.get_text():
+            drawn.append((self, self.get_text()))
+        return original(self, renderer)
+
+    monkeypatch.setattr(Text, "draw", recording)
+    return drawn
+
+
 # ---- one Chromium per test session, for the JupyterLab, Voila and site tests --------------------
 # Playwright's sync API allows one instance per thread: two session fixtures that each start it
 # (the lessons' browser tests and the site test) would fail when run in the same session.

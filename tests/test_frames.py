@@ -20,7 +20,6 @@ matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen; notebooks use ipymp
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.text import Text
 from PIL import Image
 
 from gradlab.functions import quadratic_bowl
@@ -150,24 +149,17 @@ class _LineOverText(LiveFigure):
         self.line.set_ydata([changes["height"]] * 2)
 
 
-def test_kept_text_pixels_are_pasted_only_where_nothing_drew_over_them(monkeypatch):
-    drawn = []
-    original = Text.draw
-
-    def counting(self, renderer):
-        drawn.append(self.get_text())
-        return original(self, renderer)
-
-    monkeypatch.setattr(Text, "draw", counting)
+def test_kept_text_pixels_are_pasted_only_where_nothing_drew_over_them(drawn_texts):
     figure = _LineOverText()
     try:
         figure.frame_rgba()
         crossed = False
         for height in (0.2, 0.4, 1.08, 1.1, 0.3, 0.5):
-            drawn.clear()
+            drawn_texts.clear()
             figure.set(height=height)
             shown = figure.frame_rgba()
             crosses = height > 0.9  # the thick line passes through the text's box
+            drawn = [text for _artist, text in drawn_texts]
             # Drawn anew when the line is over it, and once more after (nothing was kept).
             assert ("a text that stays" in drawn) == (crosses or crossed), (height, drawn)
             assert np.array_equal(shown, figure.frame_rgba(full=True)), height

@@ -20,7 +20,6 @@ matplotlib.use("Agg")  # noqa: E402 - tests draw off-screen
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.text import Text
 from PIL import Image
 
 from gradlab.functions import quadratic_bowl
@@ -128,20 +127,13 @@ def test_the_html_table_says_what_table_text_says_cell_for_cell_after_random_mov
     assert seen_note and seen_table  # both kinds of panel were compared
 
 
-def test_the_live_frame_draws_no_table_and_the_stored_picture_does(monkeypatch):
+def test_the_live_frame_draws_no_table_and_the_stored_picture_does(drawn_texts):
     w = lesson_07()
     w.set(step=5)
     panel = [w.state_header, *w.state_names, *w.state_numbers, w.state_note,
              w.state_ax.title]
-    drawn = []
-    original = Text.draw
-
-    def recording(self, renderer):
-        if self.get_visible() and self.get_text():
-            drawn.append((self, self.get_text()))
-        return original(self, renderer)
-
-    monkeypatch.setattr(Text, "draw", recording)
+    drawn = drawn_texts  # tests/conftest.py
+    drawn.clear()
     w.frame_rgba(full=True)  # without a live view: the figure still holds the table
     assert any(artist in panel for artist, _text in drawn)
 
@@ -187,24 +179,17 @@ def test_the_live_frame_draws_no_table_and_the_stored_picture_does(monkeypatch):
     assert np.array_equal(frame, w.frame_rgba(full=True))
 
 
-def test_a_step_move_in_the_live_view_redraws_no_static_layer_and_draws_few_texts(monkeypatch):
+def test_a_step_move_in_the_live_view_redraws_no_static_layer_and_draws_few_texts(drawn_texts):
     w = lesson_07()
     assert w.layout is not None
     w.frame_rgba()
     before = w.full_frames
-    drawn = []
-    original = Text.draw
-
-    def counting(self, renderer):
-        drawn.append(self.get_text())
-        return original(self, renderer)
-
-    monkeypatch.setattr(Text, "draw", counting)
+    drawn = drawn_texts  # tests/conftest.py
     for step in range(12):
         w.set(step=step)
         drawn.clear()
         w.frame_rgba()
-        glyphs = sum(len(text) for text in drawn)
+        glyphs = sum(len(text) for _artist, text in drawn)
         assert glyphs <= 20, drawn  # the path's notes at most; was ~240 table glyphs
     assert w.full_frames == before
     html_before = w.state_html.value
